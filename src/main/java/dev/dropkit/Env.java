@@ -1,0 +1,86 @@
+package dev.dropkit;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import java.nio.file.Path;
+
+/**
+ * Where the toolkit keeps its files and how it starts the engine. Every entry point goes through {@link #engine()}
+ * so that DJL never probes the network (only package registries are reachable) and always finds its native library
+ * in the same cache.
+ */
+public final class Env {
+    private static volatile Engine engine;
+
+    private Env() {}
+
+    /** {@code $DROPKIT_HOME}, default {@code ~/.cache/dropkit}: kernel, DJL cache and data live here, not in git. */
+    public static Path home() {
+        String home = System.getenv("DROPKIT_HOME");
+        if (home != null && !home.isBlank()) {
+            return Path.of(home);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path cache = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return cache.resolve("dropkit");
+    }
+
+    /** {@code $DROPKIT_DATA}, default {@code $DROPKIT_HOME/data}; one sub-folder per data set. */
+    public static Path dataDir() {
+        String data = System.getenv("DROPKIT_DATA");
+        return data != null && !data.isBlank() ? Path.of(data) : home().resolve("data");
+    }
+
+    /** The PyTorch engine, started offline with a fixed cache folder (set up once per JVM). */
+    public static Engine engine() {
+        Engine e = engine;
+        if (e == null) {
+            synchronized (Env.class) {
+                if (engine == null) {
+                    engine = start();
+                }
+                e = engine;
+            }
+        }
+        return e;
+    }
+
+    private static Engine start() {
+        if (System.getenv("DJL_OFFLINE") == null && System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null) {
+            System.setProperty("DJL_CACHE_DIR", home().resolve("djl").toString());
+        }
+        String threads = System.getenv("DROPKIT_THREADS");
+        if (threads != null && !threads.isBlank() && System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_threads", threads.trim());
+        }
+        // Notebook kernels load our jars through a child class loader; DJL finds engines through the context one.
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(Env.class.getClassLoader());
+        try {
+            return Engine.getEngine("PyTorch");
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    /** Intra-op threads the engine uses for one operator (PyTorch's {@code set_num_threads}). */
+    public static int threads() {
+        engine();
+        return JniUtils.getNumThreads();
+    }
+
+    /** Sets the engine's intra-op thread count for this JVM. */
+    public static void threads(int n) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (n < 1 || n > 4 * cores) {
+            throw new IllegalArgumentException("thread count " + n + " is outside [1, " + 4 * cores
+                    + "]: use at most the number of cores (" + cores + ")");
+        }
+        engine();
+        JniUtils.setNumThreads(n);
+    }
+}

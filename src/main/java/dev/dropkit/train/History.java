@@ -1,0 +1,112 @@
+package dev.dropkit.train;
+
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.Row;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * The per-epoch record of one training run, as a Tablesaw {@link Table} with one row per epoch:
+ * <ul>
+ *   <li>{@code run}, {@code dropout}, {@code lr}, {@code momentum}, {@code weight_decay}, {@code batch_size}: the
+ *       configuration, repeated on each row so that runs can be stacked and grouped;
+ *   <li>{@code epoch} (1-based);
+ *   <li>{@code train_loss}: mean minibatch loss during the epoch (dropout active, as Keras reports it);
+ *   <li>{@code train_accuracy}, {@code test_accuracy}: measured after the epoch in inference mode (no dropout);
+ *   <li>{@code seconds}: training time of the epoch (shuffling, forward, backward, update; not the evaluation);
+ *   <li>{@code cumulative_seconds}: training time since the start of the run.
+ * </ul>
+ */
+public final class History {
+    public static final String RUN = "run";
+    public static final String EPOCH = "epoch";
+    public static final String TRAIN_LOSS = "train_loss";
+    public static final String TRAIN_ACCURACY = "train_accuracy";
+    public static final String TEST_ACCURACY = "test_accuracy";
+    public static final String SECONDS = "seconds";
+    public static final String CUMULATIVE_SECONDS = "cumulative_seconds";
+
+    private final Table table;
+
+    History(String run) {
+        table = Table.create(run,
+                StringColumn.create(RUN), DoubleColumn.create("dropout"), DoubleColumn.create("lr"),
+                DoubleColumn.create("momentum"), DoubleColumn.create("weight_decay"),
+                IntColumn.create("batch_size"), IntColumn.create(EPOCH), DoubleColumn.create(TRAIN_LOSS),
+                DoubleColumn.create(TRAIN_ACCURACY), DoubleColumn.create(TEST_ACCURACY),
+                DoubleColumn.create(SECONDS), DoubleColumn.create(CUMULATIVE_SECONDS));
+    }
+
+    void add(Training config, double dropout, double lr, int epoch, double loss, double trainAcc, double testAcc,
+            double seconds) {
+        double cumulative = table.rowCount() == 0 ? seconds
+                : table.doubleColumn(CUMULATIVE_SECONDS).get(table.rowCount() - 1) + seconds;
+        Row row = table.appendRow();
+        row.setString(RUN, table.name());
+        row.setDouble("dropout", dropout);
+        row.setDouble("lr", lr);
+        row.setDouble("momentum", config.momentum());
+        row.setDouble("weight_decay", config.weightDecay());
+        row.setInt("batch_size", config.batchSize());
+        row.setInt(EPOCH, epoch);
+        row.setDouble(TRAIN_LOSS, loss);
+        row.setDouble(TRAIN_ACCURACY, trainAcc);
+        row.setDouble(TEST_ACCURACY, testAcc);
+        row.setDouble(SECONDS, seconds);
+        row.setDouble(CUMULATIVE_SECONDS, cumulative);
+    }
+
+    /** The table itself (one row per epoch); the name of the table is the run's label. */
+    public Table table() {
+        return table;
+    }
+
+    public String run() {
+        return table.name();
+    }
+
+    public int epochs() {
+        return table.rowCount();
+    }
+
+    public double finalTestAccuracy() {
+        return last(TEST_ACCURACY);
+    }
+
+    public double finalTrainAccuracy() {
+        return last(TRAIN_ACCURACY);
+    }
+
+    /** Best test accuracy over all epochs. */
+    public double bestTestAccuracy() {
+        return table.doubleColumn(TEST_ACCURACY).max();
+    }
+
+    /** Median training seconds per epoch; skip the first {@code warmup} epochs (the JIT warms up in them). */
+    public double medianEpochSeconds(int warmup) {
+        int from = Math.min(warmup, Math.max(0, epochs() - 1));
+        return table.doubleColumn(SECONDS).inRange(from, epochs()).median();
+    }
+
+    public double totalSeconds() {
+        return last(CUMULATIVE_SECONDS);
+    }
+
+    /** Train accuracy minus test accuracy after the last epoch (positive: the model fits training data better). */
+    public double finalGap() {
+        return finalTrainAccuracy() - finalTestAccuracy();
+    }
+
+    private double last(String column) {
+        if (epochs() == 0) {
+            throw new IllegalStateException("run " + run() + " has no epochs yet");
+        }
+        return table.doubleColumn(column).get(epochs() - 1);
+    }
+
+    @Override
+    public String toString() {
+        return table.printAll();
+    }
+}

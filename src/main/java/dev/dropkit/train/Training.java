@@ -176,10 +176,10 @@ public final class Training {
                     double testAcc = accuracy(trainer, data.testX(), data.testY());
                     history.add(this, dropout, learningRate, epoch, meanLoss, trainAcc, testAcc, seconds);
                     if (progress) {
-                        System.out.printf(Locale.ROOT,
-                                "%s  epoch %2d/%d  loss %.4f  train %.2f%%  test %.2f%%  %.2f s%n", label(), epoch,
-                                epochs, meanLoss, 100 * trainAcc, 100 * testAcc, seconds);
-                        System.out.flush();
+                        // One println per line: notebook kernels stream each write as its own message.
+                        System.out.println(String.format(Locale.ROOT,
+                                "%s  epoch %2d/%d  loss %.4f  train %.2f%%  test %.2f%%  %.2f s", label(), epoch,
+                                epochs, meanLoss, 100 * trainAcc, 100 * testAcc, seconds));
                     }
                 }
             }

@@ -1,0 +1,57 @@
+package dev.dropkit.experiment;
+
+import dev.dropkit.data.ImageData;
+import java.util.Locale;
+
+/**
+ * Full or quick: how big a notebook's runs are. {@code ./run} executes notebooks in full mode (whole data sets, the
+ * stated epochs); {@code ./run test} sets {@code DROPKIT_MODE=quick} (a subset and at most two epochs) so that
+ * every notebook is executed end to end in CI within minutes. Notebooks ask this class instead of hard-coding sizes.
+ */
+public enum RunMode {
+    FULL,
+    QUICK;
+
+    /** Training and test examples kept in quick mode. */
+    public static final int QUICK_TRAIN = 5_000;
+    public static final int QUICK_TEST = 2_000;
+
+    /** The mode named by {@code DROPKIT_MODE} ("full" when unset). */
+    public static RunMode current() {
+        return parse(System.getenv("DROPKIT_MODE"));
+    }
+
+    public static RunMode parse(String value) {
+        if (value == null || value.isBlank()) {
+            return FULL;
+        }
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "full" -> FULL;
+            case "quick" -> QUICK;
+            default -> throw new IllegalArgumentException("DROPKIT_MODE='" + value + "' is not a mode: use full or quick");
+        };
+    }
+
+    public boolean isQuick() {
+        return this == QUICK;
+    }
+
+    /** {@code full} epochs in full mode, at most two in quick mode. */
+    public int epochs(int full) {
+        return isQuick() ? Math.min(full, 2) : full;
+    }
+
+    /** A data set builder: the whole set in full mode, a seeded subset in quick mode. */
+    public ImageData.Builder data(String name) {
+        ImageData.Builder builder = ImageData.builder(name);
+        return isQuick() ? builder.trainSubset(QUICK_TRAIN).testSubset(QUICK_TEST) : builder;
+    }
+
+    /** One line for the top of a notebook. */
+    public String describe() {
+        return isQuick()
+                ? String.format(Locale.ROOT, "quick mode (DROPKIT_MODE=quick): %,d training and %,d test images, "
+                        + "at most 2 epochs per run; figures below are from this small run", QUICK_TRAIN, QUICK_TEST)
+                : "full mode: whole data sets and the stated epochs";
+    }
+}

@@ -1,0 +1,25 @@
+package dev.dropkit.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class RunModeTest {
+    @Test
+    void parsesTheTwoModes() {
+        assertEquals(RunMode.FULL, RunMode.parse(null));
+        assertEquals(RunMode.FULL, RunMode.parse(" Full "));
+        assertEquals(RunMode.QUICK, RunMode.parse("quick"));
+        assertEquals(2, RunMode.QUICK.epochs(10));
+        assertEquals(1, RunMode.QUICK.epochs(1));
+        assertEquals(10, RunMode.FULL.epochs(10));
+    }
+
+    @Test
+    void unknownModeIsNamed() {
+        var e = assertThrows(IllegalArgumentException.class, () -> RunMode.parse("fast"));
+        assertTrue(e.getMessage().contains("DROPKIT_MODE='fast'"), e.getMessage());
+    }
+}

@@ -3,7 +3,6 @@ package dev.dropkit.model;
 import ai.djl.nn.Activation;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -33,11 +32,13 @@ public final class Mlp {
     private final int inputs;
     private final List<Hidden> hidden;
     private final int outputs;
+    private final String dropoutKind;
 
-    private Mlp(int inputs, List<Hidden> hidden, int outputs) {
+    private Mlp(int inputs, List<Hidden> hidden, int outputs, String dropoutKind) {
         this.inputs = inputs;
         this.hidden = List.copyOf(hidden);
         this.outputs = outputs;
+        this.dropoutKind = Dropouts.check(dropoutKind);
     }
 
     /** The model of the Keras example the project started from: 784 → 128 (ReLU) → Dropout(0.5) → 10. */
@@ -52,7 +53,16 @@ public final class Mlp {
     /** The same layers with every hidden layer's dropout rate set to {@code rate}. */
     public Mlp withDropout(double rate) {
         checkRate(rate);
-        return new Mlp(inputs, hidden.stream().map(h -> new Hidden(h.units(), rate)).toList(), outputs);
+        return new Mlp(inputs, hidden.stream().map(h -> new Hidden(h.units(), rate)).toList(), outputs, dropoutKind);
+    }
+
+    /** The same layers with another dropout implementation (see {@link Dropouts#kinds()}). */
+    public Mlp withDropoutKind(String kind) {
+        return new Mlp(inputs, hidden, outputs, kind);
+    }
+
+    public String dropoutKind() {
+        return dropoutKind;
     }
 
     public int inputs() {
@@ -73,7 +83,7 @@ public final class Mlp {
         for (Hidden h : hidden) {
             block.add(Linear.builder().setUnits(h.units()).build()).add(Activation::relu);
             if (h.dropout() > 0) {
-                block.add(Dropout.builder().optRate((float) h.dropout()).build());
+                block.add(Dropouts.create(dropoutKind, h.dropout()));
             }
         }
         return block.add(Linear.builder().setUnits(outputs).build());
@@ -83,9 +93,13 @@ public final class Mlp {
     @Override
     public String toString() {
         String middle = hidden.stream()
-                .map(h -> h.units() + (h.dropout() > 0 ? "(dropout " + h.dropout() + ")" : ""))
+                .map(h -> h.units() + (h.dropout() > 0 ? "(" + kindPrefix() + "dropout " + h.dropout() + ")" : ""))
                 .collect(Collectors.joining("-"));
         return inputs + "-" + (middle.isEmpty() ? "" : middle + "-") + outputs;
+    }
+
+    private String kindPrefix() {
+        return dropoutKind.equals("standard") ? "" : dropoutKind + " ";
     }
 
     /** A dropout rate must lie in [0, 1): 1 would drop every unit. */
@@ -100,6 +114,7 @@ public final class Mlp {
         private int inputs = 784;
         private final List<Hidden> hidden = new ArrayList<>();
         private int outputs = 10;
+        private String dropoutKind = "standard";
 
         public Builder inputs(int inputs) {
             if (inputs < 1) {
@@ -123,8 +138,14 @@ public final class Mlp {
             return this;
         }
 
+        /** Which dropout implementation the hidden layers use (default "standard", the engine's operator). */
+        public Builder dropoutKind(String kind) {
+            this.dropoutKind = Dropouts.check(kind);
+            return this;
+        }
+
         public Mlp build() {
-            return new Mlp(inputs, hidden, outputs);
+            return new Mlp(inputs, hidden, outputs, dropoutKind);
         }
     }
 }

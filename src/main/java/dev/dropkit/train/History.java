@@ -10,10 +10,12 @@ import tech.tablesaw.api.Table;
  * The per-epoch record of one training run, as a Tablesaw {@link Table} with one row per epoch:
  * <ul>
  *   <li>{@code run}, {@code dropout}, {@code lr}, {@code momentum}, {@code weight_decay}, {@code batch_size}: the
- *       configuration, repeated on each row so that runs can be stacked and grouped;
+ *       configuration, repeated on each row so that runs can be stacked and grouped (dropout and lr as at the end
+ *       of the epoch, for schedules);
  *   <li>{@code epoch} (1-based);
  *   <li>{@code train_loss}: mean minibatch loss during the epoch (dropout active, as Keras reports it);
  *   <li>{@code train_accuracy}, {@code test_accuracy}: measured after the epoch in inference mode (no dropout);
+ *   <li>{@code weight_norm}: L2 norm of all weights (not biases) after the epoch;
  *   <li>{@code seconds}: training time of the epoch (shuffling, forward, backward, update; not the evaluation);
  *   <li>{@code cumulative_seconds}: training time since the start of the run.
  * </ul>
@@ -24,6 +26,7 @@ public final class History {
     public static final String TRAIN_LOSS = "train_loss";
     public static final String TRAIN_ACCURACY = "train_accuracy";
     public static final String TEST_ACCURACY = "test_accuracy";
+    public static final String WEIGHT_NORM = "weight_norm";
     public static final String SECONDS = "seconds";
     public static final String CUMULATIVE_SECONDS = "cumulative_seconds";
 
@@ -35,11 +38,11 @@ public final class History {
                 DoubleColumn.create("momentum"), DoubleColumn.create("weight_decay"),
                 IntColumn.create("batch_size"), IntColumn.create(EPOCH), DoubleColumn.create(TRAIN_LOSS),
                 DoubleColumn.create(TRAIN_ACCURACY), DoubleColumn.create(TEST_ACCURACY),
-                DoubleColumn.create(SECONDS), DoubleColumn.create(CUMULATIVE_SECONDS));
+                DoubleColumn.create(WEIGHT_NORM), DoubleColumn.create(SECONDS), DoubleColumn.create(CUMULATIVE_SECONDS));
     }
 
     void add(Training config, double dropout, double lr, int epoch, double loss, double trainAcc, double testAcc,
-            double seconds) {
+            double weightNorm, double seconds) {
         double cumulative = table.rowCount() == 0 ? seconds
                 : table.doubleColumn(CUMULATIVE_SECONDS).get(table.rowCount() - 1) + seconds;
         Row row = table.appendRow();
@@ -53,6 +56,7 @@ public final class History {
         row.setDouble(TRAIN_LOSS, loss);
         row.setDouble(TRAIN_ACCURACY, trainAcc);
         row.setDouble(TEST_ACCURACY, testAcc);
+        row.setDouble(WEIGHT_NORM, weightNorm);
         row.setDouble(SECONDS, seconds);
         row.setDouble(CUMULATIVE_SECONDS, cumulative);
     }
@@ -96,6 +100,36 @@ public final class History {
     /** Train accuracy minus test accuracy after the last epoch (positive: the model fits training data better). */
     public double finalGap() {
         return finalTrainAccuracy() - finalTestAccuracy();
+    }
+
+    /** The first epoch whose test accuracy reaches {@code target}, if any. */
+    public java.util.OptionalInt epochsToReach(double target) {
+        checkTarget(target);
+        for (int i = 0; i < epochs(); i++) {
+            if (table.doubleColumn(TEST_ACCURACY).get(i) >= target) {
+                return java.util.OptionalInt.of(table.intColumn(EPOCH).get(i));
+            }
+        }
+        return java.util.OptionalInt.empty();
+    }
+
+    /** Training seconds until the end of the first epoch whose test accuracy reaches {@code target}, if any. */
+    public java.util.OptionalDouble secondsToReach(double target) {
+        checkTarget(target);
+        for (int i = 0; i < epochs(); i++) {
+            if (table.doubleColumn(TEST_ACCURACY).get(i) >= target) {
+                return java.util.OptionalDouble.of(table.doubleColumn(CUMULATIVE_SECONDS).get(i));
+            }
+        }
+        return java.util.OptionalDouble.empty();
+    }
+
+    static double checkTarget(double target) {
+        if (!(target > 0 && target <= 1)) {
+            throw new IllegalArgumentException("target accuracy " + target
+                    + " is outside (0, 1]: give a fraction, e.g. 0.97 for 97%");
+        }
+        return target;
     }
 
     private double last(String column) {

@@ -1,46 +1,35 @@
 package dev.dropkit.train;
 
 import ai.djl.Device;
-import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
-import dev.dropkit.Env;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.model.Mlp;
-import java.util.Locale;
-import java.util.Random;
-import java.util.concurrent.CancellationException;
 
 /**
- * One minibatch-SGD training run of an {@link Mlp}: a lean loop over tensors already in memory (no DJL
- * {@code EasyTrain}, whose per-batch bookkeeping costs 0.2–0.35 s per MNIST epoch here).
+ * The settings of a minibatch-SGD training run of an {@link Mlp}, as a fluent builder; {@link #fit} trains a fresh
+ * model and returns its per-epoch {@link History}, {@link #start} returns a {@link TrainingRun} that can be trained
+ * further step by step (for searches that stop bad runs early).
  *
  * <pre>{@code
  * History h = Training.of(Mlp.seedModel()).sgd(0.01).batchSize(128).epochs(10).fit(mnist);
+ * History fast = Training.of(Mlp.seedModel()).sgd(Schedule.cosine(0.2, 0, 10).withWarmup(1)).momentum(0.9)
+ *         .dropout(Schedule.curriculum(0.5, 1)).stopAt(0.98).epochs(10).fit(mnist);
  * }</pre>
  *
  * <p>With the same seed and one engine thread ({@code Env.threads(1)}) two runs give the same history apart from
- * the timing columns. Native memory is scoped per batch and per epoch, so nothing grows while training.
+ * the timing columns.
  */
 public final class Training {
     private final Mlp model;
-    private double learningRate = 0.01;
+    private Schedule learningRate = Schedule.constant(0.01);
+    private String learningRateText = "0.01";
+    private Schedule dropout;
     private double momentum;
     private double weightDecay;
+    private WeightDecay weightDecayKind = WeightDecay.L2_GRADIENT;
     private int batchSize = 128;
     private int epochs = 10;
     private long seed = 42;
+    private double stopAt = Double.NaN;
     private String label;
     private boolean progress = true;
     private Device device = Device.cpu();
@@ -54,13 +43,55 @@ public final class Training {
         return new Training(model);
     }
 
-    /** Learning rate of plain SGD; must be positive. */
+    /** A copy of these settings, to vary one of them. */
+    public Training copy() {
+        return copyFor(model);
+    }
+
+    /** The same settings for another model (the label goes back to the model's description). */
+    public Training model(Mlp other) {
+        Training t = copyFor(other);
+        t.label = null;
+        return t;
+    }
+
+    private Training copyFor(Mlp m) {
+        Training t = new Training(m);
+        t.learningRate = learningRate;
+        t.learningRateText = learningRateText;
+        t.dropout = dropout;
+        t.momentum = momentum;
+        t.weightDecay = weightDecay;
+        t.weightDecayKind = weightDecayKind;
+        t.batchSize = batchSize;
+        t.epochs = epochs;
+        t.seed = seed;
+        t.stopAt = stopAt;
+        t.label = label;
+        t.progress = progress;
+        t.device = device;
+        return t;
+    }
+
+    /** A constant learning rate; must be positive. */
     public Training sgd(double learningRate) {
-        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("learning rate " + learningRate
-                    + " must be a positive number: try 0.01 (Keras's SGD default) or 0.1");
-        }
+        checkLearningRate(learningRate);
+        this.learningRate = Schedule.constant(learningRate);
+        this.learningRateText = String.valueOf(learningRate);
+        return this;
+    }
+
+    /** A learning-rate schedule over epochs (step, cosine, warm-up...); checked at every step. */
+    public Training sgd(Schedule learningRate) {
+        checkLearningRate(learningRate.at(0) == 0 ? learningRate.at(1) : learningRate.at(0));
         this.learningRate = learningRate;
+        this.learningRateText = "schedule";
+        return this;
+    }
+
+    /** A dropout-rate schedule over epochs (e.g. {@link Schedule#curriculum}) for every hidden layer. */
+    public Training dropout(Schedule rate) {
+        this.dropout = rate;
         return this;
     }
 
@@ -73,12 +104,18 @@ public final class Training {
         return this;
     }
 
-    /** L2 weight decay as DJL's SGD applies it: the update uses {@code grad + weightDecay * w}. */
+    /** Weight decay as an L2 term in the gradient (DJL's and PyTorch's SGD {@code weight_decay}). */
     public Training weightDecay(double weightDecay) {
+        return weightDecay(weightDecay, WeightDecay.L2_GRADIENT);
+    }
+
+    /** Weight decay of strength {@code weightDecay}, applied the given way. */
+    public Training weightDecay(double weightDecay, WeightDecay kind) {
         if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
             throw new IllegalArgumentException("weight decay " + weightDecay + " must be zero or positive: try 1e-4");
         }
         this.weightDecay = weightDecay;
+        this.weightDecayKind = kind;
         return this;
     }
 
@@ -90,11 +127,18 @@ public final class Training {
         return this;
     }
 
+    /** The most epochs {@link #fit} trains (fewer when {@link #stopAt} is reached). */
     public Training epochs(int epochs) {
         if (epochs < 1) {
             throw new IllegalArgumentException("epoch count " + epochs + " must be at least 1");
         }
         this.epochs = epochs;
+        return this;
+    }
+
+    /** Stops {@link #fit} after the first epoch whose test accuracy reaches {@code target} in (0, 1]. */
+    public Training stopAt(double target) {
+        this.stopAt = History.checkTarget(target);
         return this;
     }
 
@@ -116,14 +160,40 @@ public final class Training {
         return this;
     }
 
-    /** The device to train on (default CPU). */
+    /** The device to train on (default CPU; {@code Devices.best()} picks a GPU where there is one). */
     public Training device(Device device) {
         this.device = device;
         return this;
     }
 
-    public double learningRate() {
+    /** Trains a fresh copy of the model on {@code data} and returns its per-epoch history. */
+    public History fit(ImageData data) {
+        try (TrainingRun run = start(data)) {
+            run.train(epochs);
+            return run.history();
+        }
+    }
+
+    /** A fresh model ready to train on {@code data}; close it to free its native memory. */
+    public TrainingRun start(ImageData data) {
+        return new TrainingRun(this, data);
+    }
+
+    public Mlp model() {
+        return model;
+    }
+
+    public Schedule learningRate() {
         return learningRate;
+    }
+
+    String learningRateText() {
+        return learningRateText;
+    }
+
+    /** The dropout schedule, or null for the model's fixed rates. */
+    public Schedule dropout() {
+        return dropout;
     }
 
     public double momentum() {
@@ -134,6 +204,10 @@ public final class Training {
         return weightDecay;
     }
 
+    public WeightDecay weightDecayKind() {
+        return weightDecayKind;
+    }
+
     public int batchSize() {
         return batchSize;
     }
@@ -142,117 +216,30 @@ public final class Training {
         return epochs;
     }
 
-    public Mlp model() {
-        return model;
+    public long seed() {
+        return seed;
+    }
+
+    public double stopAt() {
+        return stopAt;
+    }
+
+    public boolean progress() {
+        return progress;
+    }
+
+    public Device device() {
+        return device;
     }
 
     public String label() {
         return label != null ? label : model.toString();
     }
 
-    /** Trains a fresh copy of the model on {@code data} and returns its per-epoch history. */
-    public History fit(ImageData data) {
-        if (data.features() != model.inputs()) {
-            throw new IllegalArgumentException("model " + model + " expects " + model.inputs()
-                    + " inputs but " + data.name() + " has " + data.features() + " features");
+    private static void checkLearningRate(double learningRate) {
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate " + learningRate
+                    + " must be a positive number: try 0.01 (Keras's SGD default) or 0.1");
         }
-        Engine engine = Env.engine();
-        engine.setRandomSeed((int) seed);
-        Random shuffle = new Random(seed);
-        History history = new History(label());
-        double dropout = model.hidden().isEmpty() ? 0 : model.hidden().get(0).dropout();
-        Loss loss = Loss.softmaxCrossEntropyLoss();
-        try (Model m = Model.newInstance(label(), device)) {
-            m.setBlock(model.block());
-            DefaultTrainingConfig config = new DefaultTrainingConfig(loss).optOptimizer(optimizer())
-                    .optDevices(new Device[] {device});
-            try (Trainer trainer = m.newTrainer(config)) {
-                trainer.initialize(new Shape(1, model.inputs()));
-                for (int epoch = 1; epoch <= epochs; epoch++) {
-                    long start = System.nanoTime();
-                    double meanLoss = trainEpoch(trainer, loss, data, shuffle, epoch);
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    double trainAcc = accuracy(trainer, data.trainX(), data.trainY());
-                    double testAcc = accuracy(trainer, data.testX(), data.testY());
-                    history.add(this, dropout, learningRate, epoch, meanLoss, trainAcc, testAcc, seconds);
-                    if (progress) {
-                        // One println per line: notebook kernels stream each write as its own message.
-                        System.out.println(String.format(Locale.ROOT,
-                                "%s  epoch %2d/%d  loss %.4f  train %.2f%%  test %.2f%%  %.2f s", label(), epoch,
-                                epochs, meanLoss, 100 * trainAcc, 100 * testAcc, seconds));
-                    }
-                }
-            }
-        }
-        return history;
-    }
-
-    /** DJL's SGD with this run's settings: {@code v = momentum * v + lr * (grad + wd * w); w -= v}. */
-    Optimizer optimizer() {
-        return Optimizer.sgd()
-                .setLearningRateTracker(Tracker.fixed((float) learningRate))
-                .optMomentum((float) momentum)
-                .optWeightDecays((float) weightDecay)
-                .build();
-    }
-
-    /** One pass over a fresh permutation of the training set; returns the mean minibatch loss. */
-    private double trainEpoch(Trainer trainer, Loss loss, ImageData data, Random shuffle, int epoch) {
-        int n = data.trainSize();
-        try (NDManager epochManager = data.manager().newSubManager(device)) {
-            NDArray order = epochManager.create(permutation(n, shuffle));
-            NDArray x = data.trainX().get(epochManager, new NDIndex("{}", order));
-            NDArray y = data.trainY().get(epochManager, new NDIndex("{}", order));
-            NDArray lossSum = epochManager.zeros(new Shape(), DataType.FLOAT32);
-            for (int from = 0, batch = 0; from < n; from += batchSize, batch++) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new CancellationException(label() + ": training interrupted in epoch " + epoch
-                            + " at batch " + batch);
-                }
-                int to = Math.min(n, from + batchSize);
-                try (NDManager batchManager = epochManager.newSubManager()) {
-                    NDIndex range = new NDIndex().addSliceDim(from, to);
-                    NDList xb = new NDList(x.get(batchManager, range));
-                    NDList yb = new NDList(y.get(batchManager, range));
-                    NDArray l;
-                    try (GradientCollector collector = trainer.newGradientCollector()) {
-                        NDList predictions = trainer.forward(xb);
-                        l = loss.evaluate(yb, predictions);
-                        collector.backward(l);
-                    }
-                    lossSum.addi(l.mul(to - from));
-                    trainer.step();
-                }
-            }
-            return lossSum.getFloat() / n;
-        }
-    }
-
-    /** Fraction of correctly classified examples, in inference mode (dropout off), in chunks to bound memory. */
-    static double accuracy(Trainer trainer, NDArray x, NDArray y) {
-        long n = x.getShape().get(0);
-        long correct = 0;
-        for (long from = 0; from < n; from += 4096) {
-            try (NDManager chunk = x.getManager().newSubManager()) {
-                NDIndex range = new NDIndex().addSliceDim(from, Math.min(n, from + 4096));
-                NDArray logits = trainer.evaluate(new NDList(x.get(chunk, range))).head();
-                correct += logits.argMax(1).eq(y.get(chunk, range)).sum().getLong();
-            }
-        }
-        return (double) correct / n;
-    }
-
-    private static long[] permutation(int n, Random random) {
-        long[] p = new long[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            long t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

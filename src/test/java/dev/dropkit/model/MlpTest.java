@@ -11,7 +11,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.dropkit.Env;
@@ -44,18 +43,23 @@ class MlpTest {
             block.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, 784));
             assertEquals(784L * 128 + 128 + 128L * 10 + 10,
                     block.getParameters().values().stream().mapToLong(p -> p.getArray().size()).sum());
-            assertEquals(1, block.getChildren().values().stream().filter(b -> b instanceof Dropout).count());
+            assertEquals(1, block.getChildren().values().stream().filter(b -> b instanceof DropoutLayer).count());
             assertEquals(0, Mlp.seedModel().withDropout(0).block().getChildren().values().stream()
-                    .filter(b -> b instanceof Dropout).count());
+                    .filter(b -> b instanceof DropoutLayer).count());
         }
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> variantsAndRates() {
+        return Dropouts.kinds().stream().flatMap(kind -> java.util.stream.Stream.of(0.2, 0.5, 0.8)
+                .map(p -> org.junit.jupiter.params.provider.Arguments.of(kind, p)));
     }
 
     /** Inverted dropout: zero with probability p, survivors scaled by 1/(1-p), identity at inference. */
     @ParameterizedTest
-    @ValueSource(doubles = {0.2, 0.5, 0.8})
-    void dropoutSemantics(double p) {
-        Block dropout = Mlp.builder().hidden(1, p).build().block().getChildren().values().stream()
-                .filter(b -> b instanceof Dropout).findFirst().orElseThrow();
+    @org.junit.jupiter.params.provider.MethodSource("variantsAndRates")
+    void dropoutSemantics(String kind, double p) {
+        Block dropout = Mlp.builder().hidden(1, p).dropoutKind(kind).build().block().getChildren().values().stream()
+                .filter(b -> b instanceof DropoutLayer).findFirst().orElseThrow();
         try (NDManager manager = Env.engine().newBaseManager()) {
             ParameterStore ps = new ParameterStore(manager, false);
             NDArray x = manager.randomUniform(0.5f, 1.5f, new Shape(200, 500));
@@ -79,5 +83,20 @@ class MlpTest {
             NDArray inference = dropout.forward(ps, new NDList(x), false).head();
             assertArrayEquals(x.toFloatArray(), inference.toFloatArray(), "identity at inference");
         }
+    }
+
+    @Test
+    void rateCanChangeBetweenSteps() {
+        DropoutLayer layer = Dropouts.create("standard", 0.5);
+        layer.setRate(0.1);
+        assertEquals(0.1, layer.rate(), 1e-7);
+        assertThrows(IllegalArgumentException.class, () -> layer.setRate(1));
+    }
+
+    @Test
+    void unknownVariantIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Mlp.builder().dropoutKind("gaussian-ish"));
+        assertTrue(e.getMessage().contains("unknown dropout variant 'gaussian-ish'"), e.getMessage());
     }
 }

@@ -25,7 +25,7 @@ class SgdUpdateTest {
                 w[i] -= lr * (g[i] + wd * w[i]);
             }
         }
-        Optimizer sgd = Training.of(Mlp.seedModel()).sgd(lr).weightDecay(wd).optimizer();
+        Optimizer sgd = optimizer(Training.of(Mlp.seedModel()).sgd(lr).weightDecay(wd));
         assertArrayEquals(w, run(sgd), 1e-6f);
     }
 
@@ -42,8 +42,12 @@ class SgdUpdateTest {
                 w[i] -= v[i];
             }
         }
-        Optimizer sgd = Training.of(Mlp.seedModel()).sgd(lr).momentum(mu).weightDecay(wd).optimizer();
+        Optimizer sgd = optimizer(Training.of(Mlp.seedModel()).sgd(lr).momentum(mu).weightDecay(wd));
         assertArrayEquals(w, run(sgd), 1e-6f);
+    }
+
+    private static Optimizer optimizer(Training settings) {
+        return TrainingRun.optimizer(settings, () -> settings.learningRate().at(0));
     }
 
     private static float[] run(Optimizer sgd) {

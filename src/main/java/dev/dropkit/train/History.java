@@ -124,7 +124,8 @@ public final class History {
         return java.util.OptionalDouble.empty();
     }
 
-    static double checkTarget(double target) {
+    /** {@code target} if it is a test accuracy in (0, 1]; otherwise a one-line error naming it. */
+    public static double checkTarget(double target) {
         if (!(target > 0 && target <= 1)) {
             throw new IllegalArgumentException("target accuracy " + target
                     + " is outside (0, 1]: give a fraction, e.g. 0.97 for 97%");

@@ -10,6 +10,9 @@ import java.nio.file.Path;
  * in the same cache.
  */
 public final class Env {
+    /** Intra-op threads when {@code DROPKIT_THREADS} is not set (see {@link #start()} for why 1). */
+    public static final int DEFAULT_THREADS = 1;
+
     private static volatile Engine engine;
 
     private Env() {}
@@ -53,8 +56,11 @@ public final class Env {
             System.setProperty("DJL_CACHE_DIR", home().resolve("djl").toString());
         }
         String threads = System.getenv("DROPKIT_THREADS");
-        if (threads != null && !threads.isBlank() && System.getProperty("ai.djl.pytorch.num_threads") == null) {
-            System.setProperty("ai.djl.pytorch.num_threads", threads.trim());
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            // Default 1 (measured, ./run bench): for this model's small products a second intra-op thread gains
+            // little, and on a busy 2-core machine OpenMP's spin-waiting made 2-thread epochs 5-20x slower.
+            System.setProperty("ai.djl.pytorch.num_threads",
+                    threads != null && !threads.isBlank() ? threads.trim() : String.valueOf(DEFAULT_THREADS));
         }
         // Notebook kernels load our jars through a child class loader; DJL finds engines through the context one.
         Thread thread = Thread.currentThread();

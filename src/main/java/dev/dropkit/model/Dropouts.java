@@ -12,13 +12,25 @@ public final class Dropouts {
 
     static {
         VARIANTS.put("standard", StandardDropout::new);
+        VARIANTS.put("fast", FastDropout::new);
+        VARIANTS.put("structured", StructuredDropout::new);
     }
+
+    /** The variant that drops whole units per minibatch (not an independent mask per element). */
+    public static final String STRUCTURED = "structured";
 
     private Dropouts() {}
 
     /** The names of the available variants, in a stable order. */
     public static Set<String> kinds() {
         return VARIANTS.keySet();
+    }
+
+    /** The variants with an independent Bernoulli mask per element (every variant but "structured"). */
+    public static Set<String> elementwiseKinds() {
+        Set<String> kinds = new java.util.LinkedHashSet<>(VARIANTS.keySet());
+        kinds.remove(STRUCTURED);
+        return kinds;
     }
 
     /** A new layer of the named variant at {@code rate}. */

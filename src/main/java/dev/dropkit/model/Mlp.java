@@ -80,6 +80,9 @@ public final class Mlp {
     /** New, uninitialised DJL layers for this description. */
     public SequentialBlock block() {
         SequentialBlock block = new SequentialBlock();
+        if (dropoutKind.equals(Dropouts.STRUCTURED)) {
+            return block.add(new StructuredMlpBlock(this)); // fused: skips dropped units in both products
+        }
         for (Hidden h : hidden) {
             block.add(Linear.builder().setUnits(h.units()).build()).add(Activation::relu);
             if (h.dropout() > 0) {

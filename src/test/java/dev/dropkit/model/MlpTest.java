@@ -50,7 +50,7 @@ class MlpTest {
     }
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> variantsAndRates() {
-        return Dropouts.kinds().stream().flatMap(kind -> java.util.stream.Stream.of(0.2, 0.5, 0.8)
+        return Dropouts.elementwiseKinds().stream().flatMap(kind -> java.util.stream.Stream.of(0.2, 0.5, 0.8)
                 .map(p -> org.junit.jupiter.params.provider.Arguments.of(kind, p)));
     }
 

@@ -1,0 +1,61 @@
+package dev.dropkit.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+
+/**
+ * Dropout of whole units for a whole minibatch: one Bernoulli draw per unit (last axis), shared by every example
+ * of the batch, survivors scaled by 1/(1-p). This is a different regulariser from standard dropout (examples of a
+ * batch see the same thinned network), and what makes {@link StructuredMlpBlock} able to skip the dropped units'
+ * rows and columns in its matrix products (Graham et al. 2015, "Controlled dropout" 2017). Used alone, it
+ * multiplies by the unit mask; inside an {@link Mlp} built with kind "structured" it only holds the rate and draws
+ * the kept units.
+ */
+public final class StructuredDropout extends DropoutLayer {
+    private final MaskGenerator masks = new MaskGenerator();
+
+    public StructuredDropout(double rate) {
+        super(rate);
+    }
+
+    @Override
+    public String kind() {
+        return "structured";
+    }
+
+    /** Restarts the mask sequence (the engine seed is used otherwise). */
+    public void reseed(long seed) {
+        masks.reseed(seed);
+    }
+
+    /** The indices of the kept units out of {@code units} at the current rate; at least one is always kept. */
+    public long[] keptUnits(int units) {
+        float p = (float) rate();
+        boolean[] keep = masks.kept(units, p);
+        int count = 0;
+        for (boolean k : keep) {
+            count += k ? 1 : 0;
+        }
+        if (count == 0) {
+            return new long[] {0}; // an empty layer has no gradient; rare (p^units) and harmless
+        }
+        long[] kept = new long[count];
+        for (int i = 0, j = 0; i < units; i++) {
+            if (keep[i]) {
+                kept[j++] = i;
+            }
+        }
+        return kept;
+    }
+
+    @Override
+    protected NDArray drop(NDArray x, float rate) {
+        int units = Math.toIntExact(x.getShape().tail());
+        ByteBuffer mask = masks.floats(units, rate, 1f / (1f - rate));
+        try (NDArray view = x.getManager().create(mask, new Shape(units), DataType.FLOAT32)) {
+            return x.mul(view.duplicate()); // broadcast over the batch axis
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package dev.dropkit.experiment;
+
+import dev.dropkit.data.ImageData;
+import dev.dropkit.train.History;
+import dev.dropkit.train.Training;
+import dev.dropkit.train.TrainingRun;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import tech.tablesaw.api.BooleanColumn;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * Successive halving (Karnin et al. 2013; Jamieson and Talwalkar 2016): an automatic search over candidate
+ * configurations under a fixed training budget. The budget is split evenly over {@code ceil(log_eta n)} rungs; in each
+ * rung every surviving candidate gets an equal share of it, training on from where it stopped (a resumable
+ * {@link TrainingRun}), and only the best {@code 1/eta} by test accuracy go on. Bad candidates are stopped after a few
+ * cheap epochs, so most of the budget goes to the promising ones.
+ *
+ * <pre>{@code
+ * var search = SuccessiveHalving.of(candidates).eta(2).budgetSeconds(60).run(mnist);
+ * System.out.println(search.rungs().printAll());
+ * String winner = search.best();
+ * }</pre>
+ *
+ * <p>The budget counts training seconds (or epochs) only, as {@link History} does; evaluation after each epoch
+ * comes on top. Candidates are ranked by the test accuracy after their last epoch: on MNIST there is no separate
+ * validation split, so the winner's test accuracy is slightly optimistic.
+ */
+public final class SuccessiveHalving {
+    private final List<Training> candidates;
+    private int eta = 2;
+    private double budgetSeconds = Double.NaN;
+    private int budgetEpochs;
+
+    private SuccessiveHalving(List<Training> candidates) {
+        this.candidates = candidates;
+    }
+
+    /** A search over {@code candidates}: at least one, each with a distinct label. */
+    public static SuccessiveHalving of(List<Training> candidates) {
+        if (candidates == null || candidates.isEmpty()) {
+            throw new IllegalArgumentException("successive halving has no candidates: give at least one Training");
+        }
+        Set<String> labels = new HashSet<>();
+        for (Training t : candidates) {
+            if (!labels.add(t.label())) {
+                throw new IllegalArgumentException("two candidates are labelled '" + t.label()
+                        + "': give each Training a distinct label(...)");
+            }
+        }
+        return new SuccessiveHalving(List.copyOf(candidates));
+    }
+
+    /** The fraction kept after each rung is {@code 1/eta}; at least 2 (default 2: halving). */
+    public SuccessiveHalving eta(int eta) {
+        if (eta < 2) {
+            throw new IllegalArgumentException("eta " + eta + " must be at least 2 (2 keeps half after each rung)");
+        }
+        this.eta = eta;
+        return this;
+    }
+
+    /** Total training seconds for the search (each candidate trains at least one epoch per rung it is in). */
+    public SuccessiveHalving budgetSeconds(double seconds) {
+        if (!(seconds > 0) || Double.isInfinite(seconds)) {
+            throw new IllegalArgumentException("time budget " + seconds + " s must be a positive number of seconds");
+        }
+        this.budgetSeconds = seconds;
+        this.budgetEpochs = 0;
+        return this;
+    }
+
+    /** Total training epochs for the search, summed over candidates (at least one per candidate per rung). */
+    public SuccessiveHalving budgetEpochs(int epochs) {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epoch budget " + epochs + " must be at least 1");
+        }
+        this.budgetEpochs = epochs;
+        this.budgetSeconds = Double.NaN;
+        return this;
+    }
+
+    /** Rungs for {@code n} candidates: {@code ceil(log_eta n)}, at least one. */
+    public int rungs() {
+        int rungs = 0;
+        for (long reach = 1; reach < candidates.size(); reach *= eta) {
+            rungs++;
+        }
+        return Math.max(1, rungs);
+    }
+
+    /** Runs the search on {@code data}. */
+    public Result run(ImageData data) {
+        if (Double.isNaN(budgetSeconds) && budgetEpochs == 0) {
+            throw new IllegalArgumentException("successive halving needs a budget: call budgetSeconds(...) or "
+                    + "budgetEpochs(...)");
+        }
+        int rungCount = rungs();
+        Table rungs = Table.create("successive halving", IntColumn.create("rung"), StringColumn.create(History.RUN),
+                IntColumn.create("epochs"), DoubleColumn.create("rung_seconds"),
+                DoubleColumn.create(History.TEST_ACCURACY), IntColumn.create("rank"),
+                BooleanColumn.create("promoted"));
+        List<TrainingRun> all = new ArrayList<>();
+        try {
+            for (Training t : candidates) {
+                all.add(t.start(data));
+            }
+            List<TrainingRun> alive = new ArrayList<>(all);
+            for (int rung = 0; rung < rungCount; rung++) {
+                int n = alive.size();
+                double[] spent = new double[n];
+                for (int i = 0; i < n; i++) {
+                    spent[i] = trainShare(alive.get(i), rungCount, n);
+                }
+                List<Integer> order = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    order.add(i);
+                }
+                order.sort(Comparator.comparingDouble(i -> -accuracy(alive.get(i))));
+                int keep = rung == rungCount - 1 ? 1 : (n + eta - 1) / eta;
+                List<TrainingRun> next = new ArrayList<>();
+                for (int rank = 0; rank < n; rank++) {
+                    TrainingRun r = alive.get(order.get(rank));
+                    boolean promoted = rank < keep;
+                    rungs.intColumn("rung").append(rung + 1);
+                    rungs.stringColumn(History.RUN).append(r.history().run());
+                    rungs.intColumn("epochs").append(r.history().epochs());
+                    rungs.doubleColumn("rung_seconds").append(spent[order.get(rank)]);
+                    rungs.doubleColumn(History.TEST_ACCURACY).append(accuracy(r));
+                    rungs.intColumn("rank").append(rank + 1);
+                    rungs.booleanColumn("promoted").append(promoted);
+                    if (promoted) {
+                        next.add(r);
+                    }
+                }
+                alive.clear();
+                alive.addAll(next);
+            }
+            List<Table> histories = all.stream().map(r -> r.history().table()).toList();
+            return new Result(rungs, Sweep.stack("successive halving", histories), alive.get(0).history());
+        } finally {
+            all.forEach(TrainingRun::close);
+        }
+    }
+
+    /** Trains one candidate for its share of this rung; returns the training seconds it used. */
+    private double trainShare(TrainingRun run, int rungCount, int alive) {
+        History h = run.history();
+        if (budgetEpochs > 0) {
+            int epochs = Math.max(1, budgetEpochs / (rungCount * alive));
+            double before = h.epochs() == 0 ? 0 : h.totalSeconds();
+            run.train(epochs);
+            return h.epochs() == 0 ? 0 : h.totalSeconds() - before;
+        }
+        double share = budgetSeconds / (rungCount * alive);
+        double spent = 0;
+        double last = 0;
+        do {
+            int before = h.epochs();
+            run.train(1);
+            if (h.epochs() == before) {
+                break; // the run reached its stopAt target: nothing more to train
+            }
+            last = h.table().doubleColumn(History.SECONDS).get(h.epochs() - 1);
+            spent += last;
+        } while (spent + last <= share); // stop before an epoch that would overrun the share
+        return spent;
+    }
+
+    private static double accuracy(TrainingRun run) {
+        return run.history().epochs() == 0 ? 0 : run.history().finalTestAccuracy();
+    }
+
+    /** What the search did: one row per candidate and rung, every candidate's history, and the winner. */
+    public static final class Result {
+        private final Table rungs;
+        private final Table histories;
+        private final History best;
+
+        Result(Table rungs, Table histories, History best) {
+            this.rungs = rungs;
+            this.histories = histories;
+            this.best = best;
+        }
+
+        /**
+         * Columns rung (1-based), run, epochs (trained so far), rung_seconds (training seconds in this rung),
+         * test_accuracy (after the rung), rank (within the rung) and promoted (went on to the next rung, or won).
+         */
+        public Table rungs() {
+            return rungs;
+        }
+
+        /** Every candidate's per-epoch history, stacked (stopped candidates end early). */
+        public Table histories() {
+            return histories;
+        }
+
+        /** The winner's label. */
+        public String best() {
+            return best.run();
+        }
+
+        public History bestHistory() {
+            return best;
+        }
+
+        /** Training seconds summed over every candidate and rung. */
+        public double totalSeconds() {
+            return rungs.doubleColumn("rung_seconds").sum();
+        }
+
+        /** Total epochs trained over all candidates. */
+        public int totalEpochs() {
+            return histories.rowCount();
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "successive halving: %d candidates, %d epochs, %.1f s of training, "
+                    + "best %s (%.2f%%)", histories.stringColumn(History.RUN).countUnique(), totalEpochs(),
+                    totalSeconds(), best(), 100 * best.finalTestAccuracy());
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.dropkit.plot;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler;
+import tech.tablesaw.api.NumericColumn;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.Column;
+
+/**
+ * Bars of one or more numeric columns per category of a {@link Table} (e.g. time to target per dropout rate), one
+ * bar series per value column, or per group with {@link #by}. A missing value leaves a gap instead of a zero bar,
+ * so a run that never reached its target is not drawn as the fastest.
+ *
+ * <pre>{@code
+ * var chart = BarChart.of(summary, "dropout", "seconds_to_target").title("Time to 97%").yLabel("seconds");
+ * display(chart.image());
+ * }</pre>
+ */
+public final class BarChart {
+    private final Table table;
+    private final String category;
+    private final List<String> values;
+    private String groupBy;
+    private String title = "";
+    private String xLabel;
+    private String yLabel;
+    private int width = 720;
+    private int height = 420;
+    private boolean labels;
+
+    private BarChart(Table table, String category, List<String> values) {
+        if (values.isEmpty()) {
+            throw new IllegalArgumentException("a bar chart needs at least one value column");
+        }
+        List<String> all = new ArrayList<>(values);
+        all.add(category);
+        for (String column : all) {
+            if (!table.columnNames().contains(column)) {
+                throw new IllegalArgumentException("table " + table.name() + " has no column '" + column
+                        + "': its columns are " + table.columnNames());
+            }
+        }
+        for (String column : values) {
+            if (!(table.column(column) instanceof NumericColumn<?>)) {
+                throw new IllegalArgumentException("column '" + column + "' is not numeric: bars need numbers");
+            }
+        }
+        this.table = table;
+        this.category = category;
+        this.values = List.copyOf(values);
+    }
+
+    /** Bars of {@code values} for each distinct value of {@code category}, in order of first appearance. */
+    public static BarChart of(Table table, String category, String... values) {
+        return new BarChart(table, category, List.of(values));
+    }
+
+    /** One bar series per distinct value of this column (e.g. the learning rate, with batch size as category). */
+    public BarChart by(String column) {
+        if (!table.columnNames().contains(column)) {
+            throw new IllegalArgumentException("table " + table.name() + " has no column '" + column
+                    + "': its columns are " + table.columnNames());
+        }
+        this.groupBy = column;
+        return this;
+    }
+
+    public BarChart title(String title) {
+        this.title = title;
+        return this;
+    }
+
+    public BarChart xLabel(String label) {
+        this.xLabel = label;
+        return this;
+    }
+
+    public BarChart yLabel(String label) {
+        this.yLabel = label;
+        return this;
+    }
+
+    public BarChart size(int width, int height) {
+        if (width < 50 || height < 50) {
+            throw new IllegalArgumentException("chart size " + width + "x" + height + " is too small: use at least 50x50");
+        }
+        this.width = width;
+        this.height = height;
+        return this;
+    }
+
+    /** Print each bar's value above it. */
+    public BarChart labels(boolean labels) {
+        this.labels = labels;
+        return this;
+    }
+
+    /** The XChart chart, to customise further. */
+    public CategoryChart chart() {
+        CategoryChart chart = new CategoryChartBuilder().width(width).height(height).title(title)
+                .xAxisTitle(xLabel != null ? xLabel : category)
+                .yAxisTitle(yLabel != null ? yLabel : (values.size() == 1 ? values.get(0) : ""))
+                .build();
+        Styler styler = chart.getStyler();
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setLabelsVisible(labels);
+        chart.getStyler().setLegendVisible(groupBy != null || values.size() > 1);
+        List<String> categories = distinct(table.column(category));
+        Column<?> cat = table.column(category);
+        Column<?> group = groupBy == null ? null : table.column(groupBy);
+        List<String> groups = group == null ? List.of("") : distinct(group);
+        for (String g : groups) {
+            for (String value : values) {
+                NumericColumn<?> numbers = (NumericColumn<?>) table.column(value);
+                Map<String, Double> byCategory = new LinkedHashMap<>();
+                for (int row = 0; row < table.rowCount(); row++) {
+                    if (group == null || group.getString(row).equals(g)) {
+                        byCategory.put(cat.getString(row), numbers.isMissing(row) ? null : numbers.getDouble(row));
+                    }
+                }
+                List<Double> ys = categories.stream().map(byCategory::get).toList();
+                String name = g.isEmpty() ? value : (values.size() == 1 ? groupBy + " " + g : g + " " + value);
+                chart.addSeries(name, categories, ys);
+            }
+        }
+        return chart;
+    }
+
+    public BufferedImage image() {
+        return Charts.image(chart());
+    }
+
+    public Path save(Path file) {
+        return Charts.save(chart(), file);
+    }
+
+    private static List<String> distinct(Column<?> column) {
+        LinkedHashSet<String> seen = new LinkedHashSet<>();
+        for (int i = 0; i < column.size(); i++) {
+            seen.add(column.getString(i));
+        }
+        return new ArrayList<>(seen);
+    }
+}

@@ -1,6 +1,7 @@
 package dev.dropkit.experiment;
 
 import dev.dropkit.data.ImageData;
+import dev.dropkit.train.History;
 import java.util.Locale;
 
 /**
@@ -39,6 +40,16 @@ public enum RunMode {
     /** {@code full} epochs in full mode, at most two in quick mode. */
     public int epochs(int full) {
         return isQuick() ? Math.min(full, 2) : full;
+    }
+
+    /**
+     * The target test accuracy for time-to-target figures: {@code full} on the whole data set, {@code quick} on the
+     * quick subset, whose few epochs on 5,000 images cannot reach a full-data target. Both must lie in (0, 1].
+     */
+    public double target(double full, double quick) {
+        History.checkTarget(full);
+        History.checkTarget(quick);
+        return isQuick() ? quick : full;
     }
 
     /** A data set builder: the whole set in full mode, a seeded subset in quick mode. */

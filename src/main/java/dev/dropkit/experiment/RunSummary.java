@@ -11,7 +11,7 @@ import tech.tablesaw.api.Table;
 
 /**
  * One row per run of a stacked history table (as {@link Sweep} returns): the configuration columns as at the run's
- * last epoch, then epochs, final and best test accuracy, the train–test gap, the median seconds per epoch after
+ * last epoch, then epochs, final test and train accuracy, best test accuracy, the train–test gap, the median seconds per epoch after
  * warm-up, the total training seconds, and the epochs and training seconds to a target test accuracy (missing when
  * the run never reached it). Runs keep the order in which they first appear.
  *
@@ -22,6 +22,7 @@ import tech.tablesaw.api.Table;
 public final class RunSummary {
     public static final String EPOCHS = "epochs";
     public static final String FINAL_TEST_ACCURACY = "final_test_accuracy";
+    public static final String FINAL_TRAIN_ACCURACY = "final_train_accuracy";
     public static final String BEST_TEST_ACCURACY = "best_test_accuracy";
     public static final String FINAL_GAP = "final_gap";
     public static final String MEDIAN_EPOCH_SECONDS = "median_epoch_seconds";
@@ -74,6 +75,7 @@ public final class RunSummary {
         summary.setName(runs.name() + " summary");
         IntColumn epochs = IntColumn.create(EPOCHS);
         DoubleColumn finalAcc = DoubleColumn.create(FINAL_TEST_ACCURACY);
+        DoubleColumn trainAcc = DoubleColumn.create(FINAL_TRAIN_ACCURACY);
         DoubleColumn bestAcc = DoubleColumn.create(BEST_TEST_ACCURACY);
         DoubleColumn gap = DoubleColumn.create(FINAL_GAP);
         DoubleColumn median = DoubleColumn.create(MEDIAN_EPOCH_SECONDS);
@@ -88,6 +90,7 @@ public final class RunSummary {
             DoubleColumn seconds = run.doubleColumn(History.SECONDS);
             epochs.append(run.rowCount());
             finalAcc.append(test.get(last));
+            trainAcc.append(run.doubleColumn(History.TRAIN_ACCURACY).get(last));
             bestAcc.append(test.max());
             gap.append(run.doubleColumn(History.TRAIN_ACCURACY).get(last) - test.get(last));
             median.append(seconds.inRange(Math.min(warmup, last), run.rowCount()).median());
@@ -101,7 +104,7 @@ public final class RunSummary {
                 secondsToTarget.append(run.doubleColumn(History.CUMULATIVE_SECONDS).get(hit));
             }
         }
-        return summary.addColumns(epochs, finalAcc, bestAcc, gap, median, total, epochsToTarget, secondsToTarget);
+        return summary.addColumns(epochs, finalAcc, trainAcc, bestAcc, gap, median, total, epochsToTarget, secondsToTarget);
     }
 
     /** The run that reached the target in the fewest training seconds, or empty when none did. */

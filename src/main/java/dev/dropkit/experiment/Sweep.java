@@ -3,6 +3,7 @@ package dev.dropkit.experiment;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.train.History;
 import dev.dropkit.train.Training;
+import dev.dropkit.train.TrainingRun;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -26,6 +27,7 @@ import tech.tablesaw.columns.Column;
  * Table runs = Sweep.dropoutRates(0, 0.25, 0.5)
  *         .run(p -> Training.of(Mlp.seedModel().withDropout(p)).sgd(0.1).label("p=" + p).fit(mnist));
  * Table same = Sweep.fit(mnist, List.of(base.copy().label("a"), base.copy().momentum(0.9).label("b")));
+ * Table fair = Sweep.interleaved(mnist, configs);   // one epoch of each in turn: timings comparable
  * }</pre>
  *
  * <p>The values are checked when the sweep is built, before any training starts, so that a typo in the last value
@@ -129,6 +131,11 @@ public final class Sweep<T> {
 
     /** Trains every configuration on {@code data}, in order, and stacks the histories. */
     public static Table fit(ImageData data, List<Training> configs) {
+        checkConfigs(configs);
+        return of("run", configs).run(config -> config.fit(data));
+    }
+
+    private static void checkConfigs(List<Training> configs) {
         if (configs == null || configs.isEmpty()) {
             throw new IllegalArgumentException("sweep has no training configurations: give at least one");
         }
@@ -139,7 +146,35 @@ public final class Sweep<T> {
                         + "': give each Training a distinct label(...)");
             }
         }
-        return of("run", configs).run(config -> config.fit(data));
+    }
+
+    /**
+     * Trains every configuration on {@code data} one epoch at a time, round-robin, and stacks the histories. On a
+     * shared machine the background load drifts; interleaving spreads it evenly over the runs, so their seconds per
+     * epoch can be compared within one sweep. Runs with {@code stopAt} drop out when they reach their target.
+     */
+    public static Table interleaved(ImageData data, List<Training> configs) {
+        checkConfigs(configs);
+        List<TrainingRun> runs = new ArrayList<>();
+        try {
+            for (Training config : configs) {
+                runs.add(config.start(data));
+            }
+            boolean progressed = true;
+            while (progressed) {
+                progressed = false;
+                for (TrainingRun run : runs) {
+                    int before = run.history().epochs();
+                    if (before < run.config().epochs()) {
+                        run.train(1);
+                        progressed |= run.history().epochs() > before;
+                    }
+                }
+            }
+            return stack("sweep", runs.stream().map(r -> r.history().table()).toList());
+        } finally {
+            runs.forEach(TrainingRun::close);
+        }
     }
 
     /** Stacks history tables (same columns) into one table named {@code name}; labels must be distinct. */

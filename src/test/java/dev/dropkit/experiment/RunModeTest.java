@@ -22,4 +22,12 @@ class RunModeTest {
         var e = assertThrows(IllegalArgumentException.class, () -> RunMode.parse("fast"));
         assertTrue(e.getMessage().contains("DROPKIT_MODE='fast'"), e.getMessage());
     }
+
+    @Test
+    void targetDependsOnTheModeAndIsChecked() {
+        assertEquals(0.97, RunMode.FULL.target(0.97, 0.9));
+        assertEquals(0.9, RunMode.QUICK.target(0.97, 0.9));
+        var e = assertThrows(IllegalArgumentException.class, () -> RunMode.FULL.target(97, 0.9));
+        assertTrue(e.getMessage().contains("(0, 1]"), e.getMessage());
+    }
 }

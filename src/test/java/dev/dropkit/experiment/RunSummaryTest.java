@@ -35,6 +35,7 @@ class RunSummaryTest {
         assertEquals(List.of(3, 2), s.intColumn(RunSummary.EPOCHS_TO_TARGET).asList());
         assertEquals(List.of(3.5, 1.5), s.doubleColumn(RunSummary.SECONDS_TO_TARGET).asList());
         assertEquals(0.89, s.doubleColumn(RunSummary.FINAL_TEST_ACCURACY).get(1), 1e-12);
+        assertEquals(0.96, s.doubleColumn(RunSummary.FINAL_TRAIN_ACCURACY).get(1), 1e-12);
         assertEquals(0.92, s.doubleColumn(RunSummary.BEST_TEST_ACCURACY).get(1), 1e-12);
         assertEquals(0.96 - 0.89, s.doubleColumn(RunSummary.FINAL_GAP).get(1), 1e-12);
         assertEquals(0.75, s.doubleColumn(RunSummary.MEDIAN_EPOCH_SECONDS).get(0), 1e-12, "median of 1.0, 0.5");

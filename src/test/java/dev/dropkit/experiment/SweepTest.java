@@ -58,6 +58,16 @@ class SweepTest {
     }
 
     @Test
+    void interleavedRunsTrainInTurnAndStopAtTheirTarget() {
+        Table runs = Sweep.interleaved(mnist, List.of(base().label("two epochs"),
+                base().epochs(3).stopAt(0.05).label("stops at once"), base().epochs(3).label("three epochs")));
+        assertEquals(List.of("two epochs", "two epochs", "stops at once", "three epochs", "three epochs",
+                "three epochs"), runs.stringColumn("run").asList());
+        assertEquals(List.of(1, 2, 1, 1, 2, 3), runs.intColumn("epoch").asList());
+        assertThrows(IllegalArgumentException.class, () -> Sweep.interleaved(mnist, List.of()));
+    }
+
+    @Test
     void badValuesAreOneLineErrorsNamingTheValueAndTheRange() {
         var empty = assertThrows(IllegalArgumentException.class, () -> Sweep.dropoutRates());
         assertTrue(empty.getMessage().contains("no values"), empty.getMessage());

@@ -8,6 +8,7 @@ import java.util.Set;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 /**
  * One row per run of a stacked history table (as {@link Sweep} returns): the configuration columns as at the run's
@@ -118,6 +119,24 @@ public final class RunSummary {
             }
         }
         return best < 0 ? java.util.Optional.empty() : java.util.Optional.of(t.stringColumn(History.RUN).get(best));
+    }
+
+    /**
+     * A copy of a summary or history table for printing: accuracies and gaps as percentages, seconds with two
+     * decimals, missing values blank.
+     */
+    public static Table printable(Table table) {
+        Table copy = table.copy();
+        for (String name : copy.columnNames()) {
+            if (copy.column(name) instanceof DoubleColumn c) {
+                if (name.contains("accuracy") || name.endsWith("gap")) {
+                    c.setPrintFormatter(NumberColumnFormatter.percent(2));
+                } else if (name.contains("seconds")) {
+                    c.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(2));
+                }
+            }
+        }
+        return copy;
     }
 
     private int firstReaching(DoubleColumn test) {

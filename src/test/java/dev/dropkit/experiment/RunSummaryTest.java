@@ -52,6 +52,15 @@ class RunSummaryTest {
     }
 
     @Test
+    void printableShowsPercentagesAndBlanksForMissingValues() {
+        Table s = RunSummary.printable(RunSummary.of(histories(), 0.95).table());
+        String text = s.printAll();
+        assertTrue(text.contains("89.00%"), text);
+        assertTrue(!text.contains("NaN"), text);
+        assertEquals(0.89, s.doubleColumn(RunSummary.FINAL_TEST_ACCURACY).get(1), 1e-12, "values unchanged");
+    }
+
+    @Test
     void badTargetOrTableIsAOneLineError() {
         for (double bad : new double[] {0, -0.1, 1.5, Double.NaN}) {
             var e = assertThrows(IllegalArgumentException.class, () -> RunSummary.of(histories(), bad));

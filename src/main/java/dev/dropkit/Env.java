@@ -30,8 +30,34 @@ public final class Env {
 
     /** {@code $DROPKIT_DATA}, default {@code $DROPKIT_HOME/data}; one sub-folder per data set. */
     public static Path dataDir() {
-        String data = System.getenv("DROPKIT_DATA");
-        return data != null && !data.isBlank() ? Path.of(data) : home().resolve("data");
+        return dataDir(System.getenv("DROPKIT_DATA"));
+    }
+
+    /** The data folder named by a {@code DROPKIT_DATA} value: when set, it must be an existing folder. */
+    static Path dataDir(String data) {
+        if (data == null || data.isBlank()) {
+            return home().resolve("data");
+        }
+        if (!java.nio.file.Files.isDirectory(Path.of(data))) {
+            throw new IllegalArgumentException("DROPKIT_DATA=" + data + " is not a folder: point it at the folder "
+                    + "holding mnist/ and fashion-mnist/ (./run setup fills it), or unset it");
+        }
+        return Path.of(data);
+    }
+
+    /** A {@code DROPKIT_THREADS} value, checked: a whole number of threads from 1 to 4x the cores. */
+    static int threadsSetting(String value) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 1 && n <= 4 * cores) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("DROPKIT_THREADS='" + value + "' is not a thread count: set a whole "
+                + "number from 1 to " + cores + " (the cores), or unset it for " + DEFAULT_THREADS);
     }
 
     /** The PyTorch engine, started offline with a fixed cache folder (set up once per JVM). */
@@ -60,7 +86,7 @@ public final class Env {
             // Default 1 (measured, ./run bench): for this model's small products a second intra-op thread gains
             // little, and on a busy 2-core machine OpenMP's spin-waiting made 2-thread epochs 5-20x slower.
             System.setProperty("ai.djl.pytorch.num_threads",
-                    threads != null && !threads.isBlank() ? threads.trim() : String.valueOf(DEFAULT_THREADS));
+                    String.valueOf(threads != null && !threads.isBlank() ? threadsSetting(threads) : DEFAULT_THREADS));
         }
         // Notebook kernels load our jars through a child class loader; DJL finds engines through the context one.
         Thread thread = Thread.currentThread();

@@ -61,7 +61,7 @@ public final class Sweep<T> {
     /** A sweep over numbers; each must be finite. */
     public static Sweep<Double> of(String name, double... values) {
         Sweep<Double> sweep = of(name, Arrays.stream(values == null ? new double[0] : values).boxed().toList());
-        return sweep.check(Double::isFinite, "finite numbers");
+        return sweep.check(Double::isFinite, "(-inf, inf)");
     }
 
     /** A sweep over whole numbers. */

@@ -1,6 +1,8 @@
 package dev.dropkit.plot;
 
 import java.awt.image.BufferedImage;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -113,6 +115,7 @@ public final class BarChart {
         styler.setLegendPosition(Styler.LegendPosition.OutsideS);
         styler.setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setLabelsVisible(labels);
+        chart.getStyler().setDecimalPattern("#,##0.##");
         chart.getStyler().setLegendVisible(groupBy != null || values.size() > 1);
         List<String> categories = distinct(table.column(category));
         Column<?> cat = table.column(category);
@@ -123,8 +126,8 @@ public final class BarChart {
                 NumericColumn<?> numbers = (NumericColumn<?>) table.column(value);
                 Map<String, Double> byCategory = new LinkedHashMap<>();
                 for (int row = 0; row < table.rowCount(); row++) {
-                    if (group == null || group.getString(row).equals(g)) {
-                        byCategory.put(cat.getString(row), numbers.isMissing(row) ? null : numbers.getDouble(row));
+                    if (group == null || text(group, row).equals(g)) {
+                        byCategory.put(text(cat, row), numbers.isMissing(row) ? null : numbers.getDouble(row));
                     }
                 }
                 List<Double> ys = categories.stream().map(byCategory::get).toList();
@@ -146,8 +149,19 @@ public final class BarChart {
     private static List<String> distinct(Column<?> column) {
         LinkedHashSet<String> seen = new LinkedHashSet<>();
         for (int i = 0; i < column.size(); i++) {
-            seen.add(column.getString(i));
+            seen.add(text(column, i));
         }
         return new ArrayList<>(seen);
+    }
+
+    /**
+     * A category's label: numbers to six significant digits, so that a rate stored as a float (0.2000000298) reads
+     * 0.2, and whole numbers without a decimal point.
+     */
+    static String text(Column<?> column, int row) {
+        if (column instanceof NumericColumn<?> numbers && !numbers.isMissing(row)) {
+            return new BigDecimal(numbers.getDouble(row), new MathContext(6)).stripTrailingZeros().toPlainString();
+        }
+        return column.getString(row);
     }
 }

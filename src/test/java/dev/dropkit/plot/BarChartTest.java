@@ -26,7 +26,8 @@ class BarChartTest {
     static Table summary() {
         DoubleColumn seconds = DoubleColumn.create("seconds_to_target", 5.0, 4.0, 6.5);
         seconds.appendMissing();
-        return Table.create("s", DoubleColumn.create("dropout", 0.0, 0.2, 0.5, 0.8), seconds,
+        // Rates as a float dropout layer reports them: 0.2f widened to double is 0.20000000298...
+        return Table.create("s", DoubleColumn.create("dropout", 0.0, (double) 0.2f, 0.5, (double) 0.8f), seconds,
                 DoubleColumn.create("final_test_accuracy", 0.97, 0.975, 0.972, 0.95));
     }
 

@@ -96,7 +96,8 @@ wanted="openjdk-17-jdk-headless maven npm fontconfig fonts-dejavu-core dataset-f
 if [ -z "$PYTHON" ]; then
     wanted="$wanted jupyter-client jupyter-nbconvert python3-nbclient jupyter-notebook"
 fi
-$with_bench && wanted="$wanted python3-torch"
+# libopenblas0-pthread: without it Debian's torch multiplies matrices with the reference BLAS (~30x slower)
+$with_bench && wanted="$wanted python3-torch libopenblas0-pthread"
 
 missing=""
 for pkg in $wanted; do

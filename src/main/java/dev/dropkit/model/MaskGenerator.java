@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.util.RandomUtils;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 
 /**
@@ -19,6 +18,7 @@ import java.util.SplittableRandom;
 final class MaskGenerator {
     private SplittableRandom random;
     private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
+    private float[] values = new float[0];
 
     /** Seeds from DJL's random source at first use (after the engine seed is set). */
     private SplittableRandom random() {
@@ -46,20 +46,22 @@ final class MaskGenerator {
     ByteBuffer floats(int n, float rate, float scale) {
         if (buffer.capacity() < 4 * n) {
             buffer = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder());
+            values = new float[n];
         }
-        buffer.clear();
-        FloatBuffer out = buffer.asFloatBuffer();
         SplittableRandom r = random();
         long threshold = threshold(rate);
+        float[] v = values;
         int i = 0;
         for (; i + 1 < n; i += 2) {
             long bits = r.nextLong();
-            out.put(i, (bits >>> 32) < threshold ? scale : 0f);
-            out.put(i + 1, (bits & 0xFFFFFFFFL) < threshold ? scale : 0f);
+            v[i] = (bits >>> 32) < threshold ? scale : 0f;
+            v[i + 1] = (bits & 0xFFFFFFFFL) < threshold ? scale : 0f;
         }
         if (i < n) {
-            out.put(i, (r.nextLong() >>> 32) < threshold ? scale : 0f);
+            v[i] = (r.nextLong() >>> 32) < threshold ? scale : 0f;
         }
+        buffer.clear();
+        buffer.asFloatBuffer().put(v, 0, n); // one bulk copy into native memory
         buffer.limit(4 * n);
         return buffer;
     }

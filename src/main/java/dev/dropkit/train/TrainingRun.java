@@ -29,6 +29,7 @@ import java.util.concurrent.CancellationException;
  * grows while training; close the run to free the model.
  */
 public final class TrainingRun implements AutoCloseable {
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
     private final Training config;
     private final ImageData data;
     private final Model model;
@@ -39,7 +40,9 @@ public final class TrainingRun implements AutoCloseable {
     private final Random shuffle;
     private final History history;
     private final int stepsPerEpoch;
+    private final BatchGather gather; // null: data not on the CPU as float32, fall back to the engine's gather
     private long step;
+    private double lastEpochCpuSeconds = Double.NaN;
     private double currentLearningRate;
 
     TrainingRun(Training config, ImageData data) {
@@ -54,6 +57,7 @@ public final class TrainingRun implements AutoCloseable {
         this.history = new History(config.label());
         this.stepsPerEpoch = (data.trainSize() + config.batchSize() - 1) / config.batchSize();
         this.currentLearningRate = config.learningRate().at(0);
+        this.gather = BatchGather.of(data.trainX(), data.trainY(), config.batchSize(), config.device());
         Model m = Model.newInstance(config.label(), config.device());
         try {
             m.setBlock(config.model().block());
@@ -95,8 +99,10 @@ public final class TrainingRun implements AutoCloseable {
         for (int i = 0; i < epochs && !reachedTarget(); i++) {
             int epoch = history.epochs() + 1;
             long start = System.nanoTime();
+            long cpuStart = CPU.isCurrentThreadCpuTimeSupported() ? CPU.getCurrentThreadCpuTime() : -1;
             double meanLoss = trainEpoch(epoch);
             double seconds = (System.nanoTime() - start) / 1e9;
+            lastEpochCpuSeconds = cpuStart < 0 ? Double.NaN : (CPU.getCurrentThreadCpuTime() - cpuStart) / 1e9;
             double trainAcc = accuracy(data.trainX(), data.trainY());
             double testAcc = accuracy(data.testX(), data.testY());
             history.add(config, dropoutRate(), currentLearningRate, epoch, meanLoss, trainAcc, testAcc,
@@ -109,6 +115,14 @@ public final class TrainingRun implements AutoCloseable {
             }
         }
         return history;
+    }
+
+    /**
+     * CPU seconds the training thread spent in the last epoch's training (with one intra-op thread the engine
+     * computes on this thread): unlike wall time, barely affected by other processes competing for the cores.
+     */
+    public double lastEpochCpuSeconds() {
+        return lastEpochCpuSeconds;
     }
 
     public History history() {
@@ -154,9 +168,14 @@ public final class TrainingRun implements AutoCloseable {
         int n = data.trainSize();
         int batchSize = config.batchSize();
         try (NDManager epochManager = data.manager().newSubManager(config.device())) {
-            NDArray order = epochManager.create(permutation(n));
-            NDArray x = data.trainX().get(epochManager, new NDIndex("{}", order));
-            NDArray y = data.trainY().get(epochManager, new NDIndex("{}", order));
+            long[] permutation = permutation(n);
+            NDArray x = null;
+            NDArray y = null;
+            if (gather == null) {
+                NDArray order = epochManager.create(permutation);
+                x = data.trainX().get(epochManager, new NDIndex("{}", order));
+                y = data.trainY().get(epochManager, new NDIndex("{}", order));
+            }
             NDArray lossSum = epochManager.zeros(new Shape(), DataType.FLOAT32);
             for (int from = 0, batch = 0; from < n; from += batchSize, batch++) {
                 if (Thread.currentThread().isInterrupted()) {
@@ -171,9 +190,16 @@ public final class TrainingRun implements AutoCloseable {
                 }
                 int to = Math.min(n, from + batchSize);
                 try (NDManager batchManager = epochManager.newSubManager()) {
-                    NDIndex range = new NDIndex().addSliceDim(from, to);
-                    NDList xb = new NDList(x.get(batchManager, range));
-                    NDList yb = new NDList(y.get(batchManager, range));
+                    NDList xb;
+                    NDList yb;
+                    if (gather != null) {
+                        xb = new NDList(gather.features(batchManager, permutation, from, to));
+                        yb = new NDList(gather.labels(batchManager, permutation, from, to));
+                    } else {
+                        NDIndex range = new NDIndex().addSliceDim(from, to);
+                        xb = new NDList(x.get(batchManager, range));
+                        yb = new NDList(y.get(batchManager, range));
+                    }
                     NDArray l;
                     try (GradientCollector collector = trainer.newGradientCollector()) {
                         l = loss.evaluate(yb, trainer.forward(xb));

@@ -78,7 +78,9 @@ final class Experiment {
 
         Path target = base.out() != null ? base.out() : defaultOut(dataset, swept, base);
         try (OutputFolder output = OutputFolder.create(target); ImageData data = load(base, dataset)) {
-            out.println(String.format(Locale.ROOT, "%s: %s; %s; %d engine thread%s, seed %d", command, data,
+            String source = base.dataDir() != null ? base.dataDir().toString() : dataset.id();
+            out.println(String.format(Locale.ROOT, "%s: %s, %,d training and %,d test images; %s; %d engine thread%s, "
+                    + "seed %d", command, source, data.trainSize(), data.testSize(),
                     swept == null ? runs.values().iterator().next().model() : runs.size() + " runs over --" + swept,
                     Env.threads(), Env.threads() == 1 ? "" : "s", base.seed()));
             List<History> histories = new ArrayList<>();
@@ -160,7 +162,11 @@ final class Experiment {
         all.write().csv(dir.resolve("history.csv").toString());
         Table summary = RunSummary.of(all, s.target()).warmup(warmup(histories.get(0))).table();
         summary.write().csv(dir.resolve("summary.csv").toString());
-        out.println(summary.printAll());
+        // The console gets the outcome columns only (summary.csv has every configuration column).
+        java.util.Set<String> shown = new java.util.LinkedHashSet<>(List.of(History.RUN, column, RunSummary.EPOCHS,
+                RunSummary.FINAL_TEST_ACCURACY, RunSummary.BEST_TEST_ACCURACY, RunSummary.FINAL_GAP,
+                RunSummary.MEDIAN_EPOCH_SECONDS, RunSummary.TOTAL_SECONDS, RunSummary.EPOCHS_TO_TARGET));
+        out.println(RunSummary.printable(summary.selectColumns(shown.toArray(String[]::new))).printAll());
         LineChart.of(all, History.EPOCH, History.TEST_ACCURACY).by(History.RUN)
                 .title("Test accuracy per epoch by " + swept).yLabel("test accuracy")
                 .save(dir.resolve("test_accuracy.png"));

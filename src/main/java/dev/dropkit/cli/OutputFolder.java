@@ -7,6 +7,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -58,6 +59,13 @@ final class OutputFolder implements AutoCloseable {
     /** Moves the complete results into place in one rename. */
     Path commit() {
         try {
+            // Temporary files are private (0600/0700); results are ordinary files, readable like any others.
+            try (Stream<Path> files = Files.list(work)) {
+                for (Path f : files.toList()) {
+                    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+                }
+            }
+            Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.move(work, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             committed = true;
             return target;

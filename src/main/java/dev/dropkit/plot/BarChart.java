@@ -37,6 +37,7 @@ public final class BarChart {
     private int width = 720;
     private int height = 420;
     private boolean labels;
+    private int categoryRotation;
 
     private BarChart(Table table, String category, List<String> values) {
         if (values.isEmpty()) {
@@ -105,6 +106,15 @@ public final class BarChart {
         return this;
     }
 
+    /** Turns the category names by {@code degrees} (e.g. 45) so that long run names all fit under the axis. */
+    public BarChart rotateCategories(int degrees) {
+        if (degrees < 0 || degrees > 90) {
+            throw new IllegalArgumentException("category rotation " + degrees + " is outside [0, 90] degrees: try 45");
+        }
+        this.categoryRotation = degrees;
+        return this;
+    }
+
     /** The XChart chart, to customise further. */
     public CategoryChart chart() {
         CategoryChart chart = new CategoryChartBuilder().width(width).height(height).title(title)
@@ -116,6 +126,7 @@ public final class BarChart {
         styler.setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setLabelsVisible(labels);
         chart.getStyler().setDecimalPattern("#,##0.##");
+        chart.getStyler().setXAxisLabelRotation(categoryRotation);
         chart.getStyler().setLegendVisible(groupBy != null || values.size() > 1);
         List<String> categories = distinct(table.column(category));
         Column<?> cat = table.column(category);

@@ -66,5 +66,10 @@ class BarChartTest {
         assertThrows(IllegalArgumentException.class, () -> BarChart.of(summary(), "dropout"));
         assertThrows(IllegalArgumentException.class, () -> BarChart.of(summary(), "dropout", "x").by("nope"));
         assertThrows(IllegalArgumentException.class, () -> BarChart.of(summary(), "dropout", "seconds_to_target").size(10, 10));
+        var turn = assertThrows(IllegalArgumentException.class,
+                () -> BarChart.of(summary(), "dropout", "seconds_to_target").rotateCategories(120));
+        assertTrue(turn.getMessage().contains("[0, 90]"), turn.getMessage());
+        assertEquals(45, BarChart.of(summary(), "dropout", "seconds_to_target").rotateCategories(45).chart().getStyler()
+                .getXAxisLabelRotation());
     }
 }

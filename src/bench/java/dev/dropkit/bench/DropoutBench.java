@@ -91,9 +91,9 @@ public final class DropoutBench {
             bench.epochs().write().csv(out.resolve("epochs.csv.tmp").toString());
             Files.move(out.resolve("epochs.csv.tmp"), out.resolve("epochs.csv"), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
-            BarChart.of(summary, "config", "median_s_per_epoch").labels(true).size(900, 450)
-                    .title("Seconds per MNIST epoch (median of " + timed + ", " + threads + " thread"
-                            + (threads > 1 ? "s" : "") + ")")
+            BarChart.of(summary, "config", "median_s_per_epoch", "median_cpu_s").labels(true).size(1300, 500)
+                    .title("Seconds per MNIST epoch, wall clock and CPU (median of " + timed + ", " + threads
+                            + " thread" + (threads > 1 ? "s" : "") + ")")
                     .yLabel("seconds per epoch").save(out.resolve("results.png"));
             System.out.println("wall-clock seconds per epoch (results.csv), then CPU seconds of the training thread or"
                     + " process (less sensitive to other load on the machine):");

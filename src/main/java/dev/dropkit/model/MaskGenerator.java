@@ -52,13 +52,15 @@ final class MaskGenerator {
         long threshold = threshold(rate);
         float[] v = values;
         int i = 0;
+        // Branch-free: (u - threshold) is negative exactly when u < threshold, so its sign bit is the keep bit. A
+        // branch here is mispredicted half the time at p = 0.5 and made the loop ~5x slower (measured).
         for (; i + 1 < n; i += 2) {
             long bits = r.nextLong();
-            v[i] = (bits >>> 32) < threshold ? scale : 0f;
-            v[i + 1] = (bits & 0xFFFFFFFFL) < threshold ? scale : 0f;
+            v[i] = scale * (float) (((bits >>> 32) - threshold) >>> 63);
+            v[i + 1] = scale * (float) (((bits & 0xFFFFFFFFL) - threshold) >>> 63);
         }
         if (i < n) {
-            v[i] = (r.nextLong() >>> 32) < threshold ? scale : 0f;
+            v[i] = scale * (float) (((r.nextLong() >>> 32) - threshold) >>> 63);
         }
         buffer.clear();
         buffer.asFloatBuffer().put(v, 0, n); // one bulk copy into native memory

@@ -20,7 +20,7 @@ SETUP = """
 import dev.dropkit.data.*;
 import dev.dropkit.model.*;
 import dev.dropkit.train.*;
-var data = ImageData.builder("mnist").trainSubset(20000).testSubset(1000).build();
+var data = ImageData.builder("mnist").trainSubset(10000).testSubset(1000).build();
 System.out.println("loaded " + data.trainSize());
 """
 LONG = """

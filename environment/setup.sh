@@ -213,10 +213,14 @@ if ! $skip_build; then
         :
     else
         say "building the toolkit (mvn package) in $REPO"
-        rm -rf "$REPO/target/lib"   # no stale jars of older dependency versions
         touch "$LOGS/.build-start"
-        if ! (cd "$REPO" && mvn -B -q -DskipTests package dependency:copy-dependencies \
-                -DincludeScope=runtime -DoutputDirectory=target/lib) >"$LOGS/build.log" 2>&1; then
+        # Dependencies go to a fresh folder swapped in at the end: running kernels and JVMs that read
+        # target/lib never see it half-filled, and no stale jars of older versions survive.
+        newlib="target/lib.new.$$"
+        if ! (cd "$REPO" && rm -rf "$newlib" && mvn -B -q -DskipTests package dependency:copy-dependencies \
+                -DincludeScope=runtime -DoutputDirectory="$newlib" \
+                && { [ ! -d target/lib ] || mv target/lib "target/lib.old.$$"; } && mv "$newlib" target/lib \
+                && rm -rf "target/lib.old.$$") >"$LOGS/build.log" 2>&1; then
             first="$(grep -m1 '^\[ERROR\]' "$LOGS/build.log" || tail -n1 "$LOGS/build.log")"
             die "toolkit build failed: ${first:-no output} (log: $LOGS/build.log)"
         fi

@@ -52,7 +52,7 @@ sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
 # ---- 1. kernel jar ---------------------------------------------------------------------------
 if [[ -f "$JAR" && "$(sha256_of "$JAR")" == "$RJK_JAR_SHA256" ]]; then
-  log "kernel jar present: $JAR"
+  :   # present and intact
 else
   command -v mvn >/dev/null || die "mvn not found on PATH (needed once to fetch the kernel jar)"
   log "fetching io.github.padreati:rapaio-jupyter-kernel:$RJK_VERSION"
@@ -128,6 +128,13 @@ with open(e["OUT"], "w") as f:
     json.dump(spec, f, indent=2)
     f.write("\n")
 PY
+# Quiet and quick when nothing changed: ./run calls this on every start.
+installed="$("$PYTHON" -c 'import sys; from jupyter_client.kernelspec import KernelSpecManager as K
+try: print(K().get_kernel_spec(sys.argv[1]).resource_dir)
+except Exception: pass' "$KERNEL_NAME" 2>/dev/null || true)"
+if [[ -n "$installed" ]] && cmp -s "$spec_dir/kernel.json" "$installed/kernel.json"; then
+  exit 0
+fi
 "$PYTHON" -m jupyter kernelspec install --user --replace --name "$KERNEL_NAME" "$spec_dir" >/dev/null
 log "installed kernelspec '$KERNEL_NAME' -> $("$PYTHON" -c 'import sys; from jupyter_client.kernelspec \
   import KernelSpecManager as K; print(K().get_kernel_spec(sys.argv[1]).resource_dir)' "$KERNEL_NAME")"

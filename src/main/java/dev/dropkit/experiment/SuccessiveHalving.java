@@ -38,6 +38,7 @@ public final class SuccessiveHalving {
     private int eta = 2;
     private double budgetSeconds = Double.NaN;
     private int budgetEpochs;
+    private int maxEpochs = Integer.MAX_VALUE;
 
     private SuccessiveHalving(List<Training> candidates) {
         this.candidates = candidates;
@@ -84,6 +85,18 @@ public final class SuccessiveHalving {
         }
         this.budgetEpochs = epochs;
         this.budgetSeconds = Double.NaN;
+        return this;
+    }
+
+    /**
+     * No candidate trains more than {@code epochs} epochs in all (Hyperband's maximum resource R). A seconds budget
+     * turns into more epochs when the machine gets faster during the search; this bounds the wall time either way.
+     */
+    public SuccessiveHalving maxEpochs(int epochs) {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("maximum epochs per candidate " + epochs + " must be at least 1");
+        }
+        this.maxEpochs = epochs;
         return this;
     }
 
@@ -153,8 +166,11 @@ public final class SuccessiveHalving {
     /** Trains one candidate for its share of this rung; returns the training seconds it used. */
     private double trainShare(TrainingRun run, int rungCount, int alive) {
         History h = run.history();
+        if (h.epochs() >= maxEpochs) {
+            return 0;
+        }
         if (budgetEpochs > 0) {
-            int epochs = Math.max(1, budgetEpochs / (rungCount * alive));
+            int epochs = Math.min(maxEpochs - h.epochs(), Math.max(1, budgetEpochs / (rungCount * alive)));
             double before = h.epochs() == 0 ? 0 : h.totalSeconds();
             run.train(epochs);
             return h.epochs() == 0 ? 0 : h.totalSeconds() - before;
@@ -170,7 +186,7 @@ public final class SuccessiveHalving {
             }
             last = h.table().doubleColumn(History.SECONDS).get(h.epochs() - 1);
             spent += last;
-        } while (spent + last <= share); // stop before an epoch that would overrun the share
+        } while (spent + last <= share && h.epochs() < maxEpochs); // stop before an epoch that would overrun the share
         return spent;
     }
 

@@ -64,6 +64,16 @@ class SuccessiveHalvingTest {
     }
 
     @Test
+    void noCandidateTrainsBeyondTheMaximumEpochs() {
+        var result = SuccessiveHalving.of(candidates()).budgetSeconds(1e6).maxEpochs(2).run(mnist);
+        assertEquals(2, result.histories().intColumn("epoch").max(), 0, "a huge budget is capped at 2 epochs each");
+        Table rungs = result.rungs();
+        assertEquals(List.of(2, 2, 2, 2), rungs.where(rungs.intColumn("rung").isEqualTo(1)).intColumn("epochs").asList());
+        assertEquals(0, rungs.where(rungs.intColumn("rung").isEqualTo(2)).doubleColumn("rung_seconds").sum(), 0,
+                "survivors at the cap train no further");
+    }
+
+    @Test
     void badInputIsAOneLineError() {
         var none = assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(List.of()));
         assertTrue(none.getMessage().contains("no candidates"), none.getMessage());
@@ -72,6 +82,7 @@ class SuccessiveHalvingTest {
         assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(candidates()).eta(1));
         assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(candidates()).budgetSeconds(0));
         assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(candidates()).budgetEpochs(0));
+        assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(candidates()).maxEpochs(0));
         var noBudget = assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(candidates()).run(mnist));
         assertTrue(noBudget.getMessage().contains("budget"), noBudget.getMessage());
     }

@@ -13,7 +13,7 @@ import ai.djl.util.PairList;
  * inference is the identity. Subclasses differ only in how they draw and apply the mask.
  */
 public abstract class DropoutLayer extends AbstractBlock {
-    private volatile float rate;
+    private volatile double rate; // as given: a float would print 0.2 as 0.2000000298 in history tables
 
     protected DropoutLayer(double rate) {
         super((byte) 1);
@@ -30,7 +30,7 @@ public abstract class DropoutLayer extends AbstractBlock {
     /** Changes the drop probability from the next forward pass on. */
     public void setRate(double rate) {
         Mlp.checkRate(rate);
-        this.rate = (float) rate;
+        this.rate = rate;
     }
 
     /** Applies dropout at {@code rate} in (0, 1) to {@code x} in training mode. */
@@ -40,7 +40,7 @@ public abstract class DropoutLayer extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        float p = rate;
+        float p = (float) rate;
         return new NDList(training && p > 0 ? drop(x, p) : x);
     }
 

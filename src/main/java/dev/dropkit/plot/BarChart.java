@@ -1,9 +1,7 @@
 package dev.dropkit.plot;
 
-import java.awt.image.BufferedImage;
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,16 +24,11 @@ import tech.tablesaw.columns.Column;
  * display(chart.image());
  * }</pre>
  */
-public final class BarChart {
+public final class BarChart extends ChartSpec<BarChart> {
     private final Table table;
     private final String category;
     private final List<String> values;
     private String groupBy;
-    private String title = "";
-    private String xLabel;
-    private String yLabel;
-    private int width = 720;
-    private int height = 420;
     private boolean labels;
     private int categoryRotation;
 
@@ -43,18 +36,9 @@ public final class BarChart {
         if (values.isEmpty()) {
             throw new IllegalArgumentException("a bar chart needs at least one value column");
         }
-        List<String> all = new ArrayList<>(values);
-        all.add(category);
-        for (String column : all) {
-            if (!table.columnNames().contains(column)) {
-                throw new IllegalArgumentException("table " + table.name() + " has no column '" + column
-                        + "': its columns are " + table.columnNames());
-            }
-        }
+        requireColumn(table, category);
         for (String column : values) {
-            if (!(table.column(column) instanceof NumericColumn<?>)) {
-                throw new IllegalArgumentException("column '" + column + "' is not numeric: bars need numbers");
-            }
+            requireNumeric(table, column, "bars need numbers");
         }
         this.table = table;
         this.category = category;
@@ -68,35 +52,8 @@ public final class BarChart {
 
     /** One bar series per distinct value of this column (e.g. the learning rate, with batch size as category). */
     public BarChart by(String column) {
-        if (!table.columnNames().contains(column)) {
-            throw new IllegalArgumentException("table " + table.name() + " has no column '" + column
-                    + "': its columns are " + table.columnNames());
-        }
+        requireColumn(table, column);
         this.groupBy = column;
-        return this;
-    }
-
-    public BarChart title(String title) {
-        this.title = title;
-        return this;
-    }
-
-    public BarChart xLabel(String label) {
-        this.xLabel = label;
-        return this;
-    }
-
-    public BarChart yLabel(String label) {
-        this.yLabel = label;
-        return this;
-    }
-
-    public BarChart size(int width, int height) {
-        if (width < 50 || height < 50) {
-            throw new IllegalArgumentException("chart size " + width + "x" + height + " is too small: use at least 50x50");
-        }
-        this.width = width;
-        this.height = height;
         return this;
     }
 
@@ -147,14 +104,6 @@ public final class BarChart {
             }
         }
         return chart;
-    }
-
-    public BufferedImage image() {
-        return Charts.image(chart());
-    }
-
-    public Path save(Path file) {
-        return Charts.save(chart(), file);
     }
 
     private static List<String> distinct(Column<?> column) {

@@ -1,7 +1,5 @@
 package dev.dropkit.plot;
 
-import java.awt.image.BufferedImage;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -22,18 +20,16 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * display(chart.image());
  * }</pre>
  */
-public final class Histogram {
+public final class Histogram extends ChartSpec<Histogram> {
     private final Map<String, double[]> series = new LinkedHashMap<>();
     private int bins = 60;
     private double min = Double.NaN;
     private double max = Double.NaN;
     private boolean logY;
-    private String title = "";
-    private String xLabel = "value";
-    private int width = 720;
-    private int height = 420;
 
-    private Histogram() {}
+    private Histogram() {
+        xLabel = "value";
+    }
 
     /** A histogram of {@code values} under the legend name {@code name}. */
     public static Histogram of(String name, float[] values) {
@@ -93,25 +89,6 @@ public final class Histogram {
         return this;
     }
 
-    public Histogram title(String title) {
-        this.title = title;
-        return this;
-    }
-
-    public Histogram xLabel(String label) {
-        this.xLabel = label;
-        return this;
-    }
-
-    public Histogram size(int width, int height) {
-        if (width < 50 || height < 50) {
-            throw new IllegalArgumentException("chart size " + width + "x" + height + " is too small: use at least 50x50");
-        }
-        this.width = width;
-        this.height = height;
-        return this;
-    }
-
     /** Bin counts of {@code values} over {@code bins} equal bins of [min, max]; outside values go to the end bins. */
     public static long[] counts(double[] values, int bins, double min, double max) {
         if (bins < 1 || !(min < max)) {
@@ -161,14 +138,6 @@ public final class Histogram {
             s.setMarker(SeriesMarkers.NONE);
         }
         return chart;
-    }
-
-    public BufferedImage image() {
-        return Charts.image(chart());
-    }
-
-    public Path save(Path file) {
-        return Charts.save(chart(), file);
     }
 
     private double[] range() {

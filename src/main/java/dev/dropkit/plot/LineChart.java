@@ -1,7 +1,5 @@
 package dev.dropkit.plot;
 
-import java.awt.image.BufferedImage;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,25 +22,17 @@ import tech.tablesaw.api.Table;
  * chart.save(Path.of("build/accuracy.png"));
  * }</pre>
  */
-public final class LineChart {
+public final class LineChart extends ChartSpec<LineChart> {
     private final Table table;
     private final String x;
     private final List<String> ys;
     private String groupBy;
-    private String title = "";
-    private String xLabel;
-    private String yLabel;
-    private int width = 720;
-    private int height = 420;
     private boolean markers = true;
     private boolean logX;
 
     private LineChart(Table table, String x, List<String> ys) {
         for (String column : concat(x, ys)) {
-            if (!table.columnNames().contains(column)) {
-                throw new IllegalArgumentException("table " + table.name() + " has no column '" + column
-                        + "': its columns are " + table.columnNames());
-            }
+            requireColumn(table, column);
         }
         if (ys.isEmpty()) {
             throw new IllegalArgumentException("a line chart needs at least one y column");
@@ -59,34 +49,8 @@ public final class LineChart {
 
     /** One line per distinct value of this column (e.g. "run"), for overlaying several runs. */
     public LineChart by(String column) {
-        if (!table.columnNames().contains(column)) {
-            throw new IllegalArgumentException("table " + table.name() + " has no column '" + column + "'");
-        }
+        requireColumn(table, column);
         this.groupBy = column;
-        return this;
-    }
-
-    public LineChart title(String title) {
-        this.title = title;
-        return this;
-    }
-
-    public LineChart xLabel(String label) {
-        this.xLabel = label;
-        return this;
-    }
-
-    public LineChart yLabel(String label) {
-        this.yLabel = label;
-        return this;
-    }
-
-    public LineChart size(int width, int height) {
-        if (width < 50 || height < 50) {
-            throw new IllegalArgumentException("chart size " + width + "x" + height + " is too small: use at least 50x50");
-        }
-        this.width = width;
-        this.height = height;
         return this;
     }
 
@@ -121,14 +85,6 @@ public final class LineChart {
             }
         }
         return chart;
-    }
-
-    public BufferedImage image() {
-        return Charts.image(chart());
-    }
-
-    public Path save(Path file) {
-        return Charts.save(chart(), file);
     }
 
     private Map<String, Table> groups() {

@@ -1,7 +1,5 @@
 package dev.dropkit.plot;
 
-import java.awt.image.BufferedImage;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,29 +23,17 @@ import tech.tablesaw.columns.Column;
  * display(chart.image());
  * }</pre>
  */
-public final class ScatterChart {
+public final class ScatterChart extends ChartSpec<ScatterChart> {
     private final Table table;
     private final String x;
     private final String y;
     private String groupBy;
-    private String title = "";
-    private String xLabel;
-    private String yLabel;
-    private int width = 720;
-    private int height = 420;
     private boolean logX;
     private boolean logY;
 
     private ScatterChart(Table table, String x, String y) {
-        for (String column : List.of(x, y)) {
-            if (!table.columnNames().contains(column)) {
-                throw new IllegalArgumentException("table " + table.name() + " has no column '" + column
-                        + "': its columns are " + table.columnNames());
-            }
-            if (!(table.column(column) instanceof NumericColumn<?>)) {
-                throw new IllegalArgumentException("column '" + column + "' is not numeric: a scatter needs numbers");
-            }
-        }
+        requireNumeric(table, x, "a scatter needs numbers");
+        requireNumeric(table, y, "a scatter needs numbers");
         this.table = table;
         this.x = x;
         this.y = y;
@@ -60,35 +46,8 @@ public final class ScatterChart {
 
     /** One colour (and legend entry) per distinct value of this column. */
     public ScatterChart by(String column) {
-        if (!table.columnNames().contains(column)) {
-            throw new IllegalArgumentException("table " + table.name() + " has no column '" + column
-                    + "': its columns are " + table.columnNames());
-        }
+        requireColumn(table, column);
         this.groupBy = column;
-        return this;
-    }
-
-    public ScatterChart title(String title) {
-        this.title = title;
-        return this;
-    }
-
-    public ScatterChart xLabel(String label) {
-        this.xLabel = label;
-        return this;
-    }
-
-    public ScatterChart yLabel(String label) {
-        this.yLabel = label;
-        return this;
-    }
-
-    public ScatterChart size(int width, int height) {
-        if (width < 50 || height < 50) {
-            throw new IllegalArgumentException("chart size " + width + "x" + height + " is too small: use at least 50x50");
-        }
-        this.width = width;
-        this.height = height;
         return this;
     }
 
@@ -139,11 +98,4 @@ public final class ScatterChart {
         return chart;
     }
 
-    public BufferedImage image() {
-        return Charts.image(chart());
-    }
-
-    public Path save(Path file) {
-        return Charts.save(chart(), file);
-    }
 }

@@ -65,8 +65,8 @@ git ls-files -z --cached --others --exclude-standard |
     while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
     tar --null -T - -cf - | tar -xf - -C "$home/repo"
 if ! $cold; then
-    [ -d /root/.m2/repository ] && mkdir -p "$home/.m2" && cp -r /root/.m2/repository "$home/.m2/"
-    [ -d /root/.npm ] && cp -r /root/.npm "$home/.npm"
+    [ -d "$HOME/.m2/repository" ] && mkdir -p "$home/.m2" && cp -r "$HOME/.m2/repository" "$home/.m2/"
+    [ -d "$HOME/.npm" ] && cp -r "$HOME/.npm" "$home/.npm"
 fi
 chown -R "$user:$user" "$home"
 say "user $user, HOME $home ($($cold && echo 'empty caches' || echo 'Maven/npm caches seeded from root'))"

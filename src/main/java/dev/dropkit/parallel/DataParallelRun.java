@@ -20,6 +20,7 @@ import ai.djl.training.tracker.Tracker;
 import dev.dropkit.Env;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.train.History;
+import dev.dropkit.train.Shuffle;
 import dev.dropkit.train.Training;
 import java.util.ArrayList;
 import java.util.List;
@@ -193,7 +194,7 @@ public final class DataParallelRun implements AutoCloseable {
         int n = data.trainSize();
         int batchSize = config.batchSize();
         try (NDManager epochManager = data.manager().newSubManager()) {
-            NDArray order = epochManager.create(permutation(n));
+            NDArray order = epochManager.create(Shuffle.permutation(n, shuffle));
             NDArray x = data.trainX().get(epochManager, new NDIndex("{}", order));
             NDArray y = data.trainY().get(epochManager, new NDIndex("{}", order));
             double lossSum = 0;
@@ -293,19 +294,5 @@ public final class DataParallelRun implements AutoCloseable {
             }
         }
         return (double) correct / n;
-    }
-
-    private long[] permutation(int n) {
-        long[] p = new long[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = shuffle.nextInt(i + 1);
-            long t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

@@ -168,7 +168,7 @@ public final class TrainingRun implements AutoCloseable {
         int n = data.trainSize();
         int batchSize = config.batchSize();
         try (NDManager epochManager = data.manager().newSubManager(config.device())) {
-            long[] permutation = permutation(n);
+            long[] permutation = Shuffle.permutation(n, shuffle);
             NDArray x = null;
             NDArray y = null;
             if (gather == null) {
@@ -273,19 +273,5 @@ public final class TrainingRun implements AutoCloseable {
             dropouts.add(d);
         }
         block.getChildren().values().forEach(this::collect);
-    }
-
-    private long[] permutation(int n) {
-        long[] p = new long[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = shuffle.nextInt(i + 1);
-            long t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

@@ -12,7 +12,8 @@ import org.rapaio.org.zeromq.SocketType;
 import org.rapaio.org.zeromq.ZMQ;
 
 /*
- * dropkit replacement for the class of the same name in rapaio-jupyter-kernel 3.0.1 (see install.sh).
+ * dropkit replacement for the class of the same name in rapaio-jupyter-kernel 3.0.1, derived from that class's
+ * source (the io.github.padreati:rapaio-jupyter-kernel:3.0.1 sources jar on Maven Central) and changed as below (see install.sh).
  *
  * Why: in 3.0.1 an interrupt_request breaks the running cell and the kernel. The control loop handles it through the
  * Channels object it shares with the shell loop: it overwrites the current message id (the running execute_request's)

@@ -20,7 +20,8 @@ import jdk.jshell.execution.DirectExecutionControl;
 import jdk.jshell.spi.SPIResolutionException;
 
 /*
- * dropkit replacement for the class of the same name in rapaio-jupyter-kernel 3.0.1 (see install.sh and
+ * dropkit replacement for the class of the same name in rapaio-jupyter-kernel 3.0.1, derived from that class's
+ * source (the io.github.padreati:rapaio-jupyter-kernel:3.0.1 sources jar on Maven Central) and changed as below (see install.sh and
  * ControlChannel.java).
  *
  * Why: in 3.0.1 stop() (JShell's "stop the running evaluation") shut the evaluation executor down, so after one

@@ -3,6 +3,7 @@ package dev.dropkit.parallel;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -155,22 +156,16 @@ public final class DataParallelRun implements AutoCloseable {
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 runShards(collector, batch, x, y, shards, List.of(settings.devices().get(0)));
             }
-            List<float[]> parts = new ArrayList<>();
-            int total = 0;
+            NDList flat = new NDList();
             for (Parameter p : parameters) {
                 NDArray g = p.getArray().getGradient();
                 g.attach(batch);
-                float[] values = g.toFloatArray();
-                parts.add(values);
-                total += values.length;
+                flat.add(g.flatten());
+            }
+            float[] all = NDArrays.concat(flat).toFloatArray(); // a copy, taken before the gradients are cleared
+            for (Parameter p : parameters) {
                 // Nothing is stepped, so the accumulated gradient must be cleared by hand for the next call.
                 JniUtils.zeroGrad((PtNDArray) p.getArray());
-            }
-            float[] all = new float[total];
-            int at = 0;
-            for (float[] part : parts) {
-                System.arraycopy(part, 0, all, at, part.length);
-                at += part.length;
             }
             return all;
         }

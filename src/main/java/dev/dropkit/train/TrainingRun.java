@@ -2,6 +2,7 @@ package dev.dropkit.train;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -135,22 +136,17 @@ public final class TrainingRun implements AutoCloseable {
 
     /** Every weight (not bias) of the model, flattened: for histograms. */
     public float[] weights() {
-        List<float[]> parts = new ArrayList<>();
-        int total = 0;
-        for (Parameter p : parameters) {
-            if (p.getType() == Parameter.Type.WEIGHT) {
-                float[] values = p.getArray().toFloatArray();
-                parts.add(values);
-                total += values.length;
+        try (NDManager scratch = data.manager().newSubManager()) {
+            NDList flat = new NDList();
+            for (Parameter p : parameters) {
+                if (p.getType() == Parameter.Type.WEIGHT) {
+                    NDArray f = p.getArray().flatten();
+                    f.attach(scratch);
+                    flat.add(f);
+                }
             }
+            return flat.isEmpty() ? new float[0] : NDArrays.concat(flat).toFloatArray();
         }
-        float[] all = new float[total];
-        int at = 0;
-        for (float[] part : parts) {
-            System.arraycopy(part, 0, all, at, part.length);
-            at += part.length;
-        }
-        return all;
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dropkit.data.IdxFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,18 +42,9 @@ class MainTest {
     }
 
     static void write(Path dir, String imagesName, String labelsName, int n, Random random) throws IOException {
-        ByteBuffer images = ByteBuffer.allocate(16 + n * 784).putInt(0x803).putInt(n).putInt(28).putInt(28);
-        ByteBuffer labels = ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n);
-        for (int i = 0; i < n; i++) {
-            int label = random.nextInt(10);
-            labels.put((byte) label);
-            for (int p = 0; p < 784; p++) {
-                boolean on = p / 28 / 2 == label + 2 && random.nextDouble() < 0.9;
-                images.put((byte) (on ? 200 + random.nextInt(56) : random.nextInt(30)));
-            }
-        }
-        gzip(dir.resolve(imagesName), images.array());
-        gzip(dir.resolve(labelsName), labels.array());
+        byte[][] files = IdxFixtures.images(n, random);
+        gzip(dir.resolve(imagesName), files[0]);
+        gzip(dir.resolve(labelsName), files[1]);
     }
 
     static void gzip(Path file, byte[] bytes) throws IOException {

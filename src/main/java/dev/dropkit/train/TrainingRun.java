@@ -20,7 +20,6 @@ import dev.dropkit.data.ImageData;
 import dev.dropkit.model.DropoutLayer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 
@@ -97,25 +96,30 @@ public final class TrainingRun implements AutoCloseable {
      * @return the history so far
      */
     public History train(int epochs) {
-        for (int i = 0; i < epochs && !reachedTarget(); i++) {
+        TrainingListener listener = config.progress() ? Progress.forRun() : TrainingListener.none();
+        listener.runStarted(new TrainingListener.RunStart(config.label(), epochs, stepsPerEpoch));
+        try {
+            for (int i = 0; i < epochs && !reachedTarget(); i++) {
+                trainOneEpoch(listener);
+            }
+        } finally {
+            listener.runFinished(history);
+        }
+        return history;
+    }
+
+    private void trainOneEpoch(TrainingListener listener) {
             int epoch = history.epochs() + 1;
             long start = System.nanoTime();
             long cpuStart = CPU.isCurrentThreadCpuTimeSupported() ? CPU.getCurrentThreadCpuTime() : -1;
-            double meanLoss = trainEpoch(epoch);
+            double meanLoss = trainEpoch(epoch, listener);
             double seconds = (System.nanoTime() - start) / 1e9;
             lastEpochCpuSeconds = cpuStart < 0 ? Double.NaN : (CPU.getCurrentThreadCpuTime() - cpuStart) / 1e9;
             double trainAcc = accuracy(data.trainX(), data.trainY());
             double testAcc = accuracy(data.testX(), data.testY());
             history.add(config, dropoutRate(), currentLearningRate, epoch, meanLoss, trainAcc, testAcc,
                     weightNorm(), seconds);
-            if (config.progress()) {
-                // One println per line: notebook kernels stream each write as its own message.
-                System.out.println(String.format(Locale.ROOT,
-                        "%s  epoch %2d  loss %.4f  train %.2f%%  test %.2f%%  %.2f s", config.label(), epoch,
-                        meanLoss, 100 * trainAcc, 100 * testAcc, seconds));
-            }
-        }
-        return history;
+            listener.epochFinished(history);
     }
 
     /**
@@ -160,7 +164,7 @@ public final class TrainingRun implements AutoCloseable {
                 && history.finalTestAccuracy() >= config.stopAt();
     }
 
-    private double trainEpoch(int epoch) {
+    private double trainEpoch(int epoch, TrainingListener listener) {
         int n = data.trainSize();
         int batchSize = config.batchSize();
         try (NDManager epochManager = data.manager().newSubManager(config.device())) {
@@ -173,6 +177,7 @@ public final class TrainingRun implements AutoCloseable {
                 y = data.trainY().get(epochManager, new NDIndex("{}", order));
             }
             NDArray lossSum = epochManager.zeros(new Shape(), DataType.FLOAT32);
+            long startOfEpoch = System.nanoTime();
             for (int from = 0, batch = 0; from < n; from += batchSize, batch++) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new CancellationException(config.label() + ": training interrupted in epoch " + epoch
@@ -212,6 +217,9 @@ public final class TrainingRun implements AutoCloseable {
                     }
                 }
                 step++;
+                long epochStart = startOfEpoch;
+                listener.batchFinished(new TrainingListener.BatchEnd(config.label(), epoch, batch + 1, stepsPerEpoch,
+                        (System.nanoTime() - epochStart) / 1e9, () -> lossSum.getFloat() / to));
             }
             return lossSum.getFloat() / n;
         }

@@ -1,0 +1,33 @@
+package dev.dropkit.train;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/** Plain progress lines, one per finished epoch: for the command line, logs and kernels without a live display. */
+final class ConsoleProgress implements TrainingListener {
+    private final PrintStream out;
+
+    private ConsoleProgress(PrintStream out) {
+        this.out = out;
+    }
+
+    static TrainingListener create() {
+        return new ConsoleProgress(System.out);
+    }
+
+    @Override
+    public void epochFinished(History history) {
+        // One println per line: notebook kernels stream each write as its own message.
+        out.println(line(history));
+    }
+
+    /** e.g. {@code 784-128(dropout 0.5)-10  epoch  3  loss 0.2140  train 94.10%  test 94.02%  0.61 s}. */
+    static String line(History h) {
+        var t = h.table();
+        int last = t.rowCount() - 1;
+        return String.format(Locale.ROOT, "%s  epoch %2d  loss %.4f  train %.2f%%  test %.2f%%  %.2f s", h.run(),
+                t.intColumn(History.EPOCH).get(last), t.doubleColumn(History.TRAIN_LOSS).get(last),
+                100 * t.doubleColumn(History.TRAIN_ACCURACY).get(last),
+                100 * t.doubleColumn(History.TEST_ACCURACY).get(last), t.doubleColumn(History.SECONDS).get(last));
+    }
+}

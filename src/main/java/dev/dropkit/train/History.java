@@ -14,7 +14,8 @@ import tech.tablesaw.api.Table;
  *       of the epoch, for schedules);
  *   <li>{@code epoch} (1-based);
  *   <li>{@code train_loss}: mean minibatch loss during the epoch (dropout active, as Keras reports it);
- *   <li>{@code train_accuracy}, {@code test_accuracy}: measured after the epoch in inference mode (no dropout);
+ *   <li>{@code train_accuracy}, {@code val_loss}, {@code val_accuracy}, {@code test_accuracy}: measured after the
+ *       epoch in inference mode (no dropout); the validation columns are NaN when the data holds no validation set;
  *   <li>{@code weight_norm}: L2 norm of all weights (not biases) after the epoch;
  *   <li>{@code seconds}: training time of the epoch (shuffling, forward, backward, update; not the evaluation);
  *   <li>{@code cumulative_seconds}: training time since the start of the run.
@@ -25,6 +26,8 @@ public final class History {
     public static final String EPOCH = "epoch";
     public static final String TRAIN_LOSS = "train_loss";
     public static final String TRAIN_ACCURACY = "train_accuracy";
+    public static final String VAL_LOSS = "val_loss";
+    public static final String VAL_ACCURACY = "val_accuracy";
     public static final String TEST_ACCURACY = "test_accuracy";
     public static final String WEIGHT_NORM = "weight_norm";
     public static final String SECONDS = "seconds";
@@ -37,12 +40,13 @@ public final class History {
                 StringColumn.create(RUN), DoubleColumn.create("dropout"), DoubleColumn.create("lr"),
                 DoubleColumn.create("momentum"), DoubleColumn.create("weight_decay"),
                 IntColumn.create("batch_size"), IntColumn.create(EPOCH), DoubleColumn.create(TRAIN_LOSS),
-                DoubleColumn.create(TRAIN_ACCURACY), DoubleColumn.create(TEST_ACCURACY),
+                DoubleColumn.create(TRAIN_ACCURACY), DoubleColumn.create(VAL_LOSS), DoubleColumn.create(VAL_ACCURACY),
+                DoubleColumn.create(TEST_ACCURACY),
                 DoubleColumn.create(WEIGHT_NORM), DoubleColumn.create(SECONDS), DoubleColumn.create(CUMULATIVE_SECONDS));
     }
 
-    void add(Training config, double dropout, double lr, int epoch, double loss, double trainAcc, double testAcc,
-            double weightNorm, double seconds) {
+    void add(Training config, double dropout, double lr, int epoch, double loss, double trainAcc, double valLoss,
+            double valAcc, double testAcc, double weightNorm, double seconds) {
         double cumulative = table.rowCount() == 0 ? seconds
                 : table.doubleColumn(CUMULATIVE_SECONDS).get(table.rowCount() - 1) + seconds;
         Row row = table.appendRow();
@@ -55,6 +59,8 @@ public final class History {
         row.setInt(EPOCH, epoch);
         row.setDouble(TRAIN_LOSS, loss);
         row.setDouble(TRAIN_ACCURACY, trainAcc);
+        row.setDouble(VAL_LOSS, valLoss);
+        row.setDouble(VAL_ACCURACY, valAcc);
         row.setDouble(TEST_ACCURACY, testAcc);
         row.setDouble(WEIGHT_NORM, weightNorm);
         row.setDouble(SECONDS, seconds);

@@ -117,7 +117,7 @@ public final class TrainingRun implements AutoCloseable {
             lastEpochCpuSeconds = cpuStart < 0 ? Double.NaN : (CPU.getCurrentThreadCpuTime() - cpuStart) / 1e9;
             double trainAcc = accuracy(data.trainX(), data.trainY());
             double testAcc = accuracy(data.testX(), data.testY());
-            history.add(config, dropoutRate(), currentLearningRate, epoch, meanLoss, trainAcc, testAcc,
+            history.add(config, dropoutRate(), currentLearningRate, epoch, meanLoss, trainAcc, Double.NaN, Double.NaN, testAcc,
                     weightNorm(), seconds);
             listener.epochFinished(history);
     }

@@ -6,6 +6,7 @@ import dev.dropkit.data.DatasetName;
 import dev.dropkit.data.IdxFolder;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.experiment.RunSummary;
+import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.plot.LineChart;
 import dev.dropkit.train.History;
@@ -95,7 +96,7 @@ final class Experiment {
 
     /** The library's own builders check every value and throw one-line errors. */
     static Training training(Options.Settings s) {
-        Mlp model = Mlp.builder().hidden(s.hidden(), s.dropout()).dropoutKind(s.dropoutKind()).build();
+        Mlp model = Mlp.builder().hidden(s.hidden(), s.dropout()).dropoutKind(DropoutKind.parse(s.dropoutKind())).build();
         return Training.of(model).sgd(s.lr()).momentum(s.momentum()).weightDecay(s.weightDecay())
                 .batchSize(s.batchSize()).epochs(s.epochs()).seed(s.seed()).progress(false);
     }

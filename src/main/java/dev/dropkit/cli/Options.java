@@ -1,7 +1,7 @@
 package dev.dropkit.cli;
 
 import dev.dropkit.Env;
-import dev.dropkit.model.Dropouts;
+import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.train.Training;
 import java.nio.file.Path;
@@ -188,8 +188,8 @@ final class Options {
         l.add(new Spec("dataset", "NAME", "mnist or fashion-mnist (label for --data-dir)", "mnist", false));
         l.add(new Spec("data-dir", "DIR", "folder of the four IDX files, plain or .gz", null, false));
         l.add(new Spec("dropout", "P", "fraction of hidden units dropped, in [0, 1)", num(layer.dropout()), true));
-        l.add(new Spec("dropout-kind", "KIND", "dropout implementation: " + String.join(", ", Dropouts.kinds()),
-                Mlp.seedModel().dropoutKind(), true));
+        l.add(new Spec("dropout-kind", "KIND", "dropout implementation: " + DropoutKind.names(),
+                Mlp.seedModel().dropoutKind().label(), true));
         l.add(new Spec("hidden", "N", "units of the hidden ReLU layer", String.valueOf(layer.units()), true));
         l.add(new Spec("epochs", "N", "training epochs", String.valueOf(t.epochs()), true));
         l.add(new Spec("batch-size", "B", "examples per SGD step", String.valueOf(t.batchSize()), true));

@@ -3,6 +3,7 @@ package dev.dropkit.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
@@ -214,10 +215,11 @@ public final class ConcreteDropout extends DropoutLayer implements LossTerm {
     /** {@code x * z / (1-p)} with the relaxed mask {@code z} made from the uniform noise {@code u} (shape of x). */
     static NDArray drop(NDArray x, NDArray logit, NDArray u, double temperature) {
         NDManager manager = x.getManager();
-        NDArray noise = u.add(EPSILON).log().sub(u.neg().add(1 + EPSILON).log()); // log u - log(1-u)
-        NDArray dropped = Activation.sigmoid(noise.add(logit).div(temperature)); // relaxed Bernoulli(p)
+        DataType type = x.getDataType();
+        NDArray noise = u.add(EPSILON).log().sub(u.neg().add(1 + EPSILON).log()); // log u - log(1-u); no gradient
+        NDArray dropped = Activation.sigmoid(noise.add(logit).mul(scalar(manager, 1 / temperature, type)));
         NDArray keep = Activation.sigmoid(local(logit.neg(), manager)); // 1 - p
-        return x.mul(dropped.neg().add(1)).div(keep);
+        return x.mul(scalar(manager, 1, type).sub(dropped)).div(keep);
     }
 
     /**
@@ -225,13 +227,15 @@ public final class ConcreteDropout extends DropoutLayer implements LossTerm {
      * scalar in {@code manager} ({@code weight} null: the first term is left out).
      */
     static NDArray regulariser(NDArray logit, NDArray weight, long units, Settings s, NDManager manager) {
-        NDArray p = Activation.sigmoid(local(logit.mul(1), manager));
-        NDArray keep = p.neg().add(1);
+        DataType type = logit.getDataType();
+        NDArray minusLogit = local(logit.neg(), manager);
+        NDArray p = Activation.sigmoid(minusLogit.neg());
+        NDArray keep = Activation.sigmoid(minusLogit);
         NDArray negativeEntropy = p.mul(p.log()).add(keep.mul(keep.log()));
-        NDArray total = negativeEntropy.mul(s.dropoutRegulariser() * units);
+        NDArray total = negativeEntropy.mul(scalar(manager, s.dropoutRegulariser() * units, type));
         if (weight != null && s.weightRegulariser() > 0) {
             NDArray squares = local(weight.square(), manager).sum();
-            total = total.add(squares.mul(s.weightRegulariser()).div(keep));
+            total = total.add(squares.mul(scalar(manager, s.weightRegulariser(), type)).div(keep));
         }
         return total.sum();
     }
@@ -243,6 +247,16 @@ public final class ConcreteDropout extends DropoutLayer implements LossTerm {
     private static NDArray local(NDArray result, NDManager manager) {
         result.attach(manager);
         return result;
+    }
+
+    /**
+     * A constant as an array owned by {@code manager}. Not {@code x.mul(number)}: the engine wraps the number in an
+     * array aliasing a Java buffer and closes it at once, but autograd keeps reading it in the backward pass of a
+     * product or quotient, and once the buffer is collected the gradient is garbage (seen here as a NaN in about one
+     * run in fifty; {@code ConcreteDropoutTest} provokes it).
+     */
+    private static NDArray scalar(NDManager manager, double value, DataType type) {
+        return manager.create(value).toType(type, false);
     }
 
     @Override

@@ -42,7 +42,8 @@ class TrainingTest {
         History h = Training.of(Mlp.seedModel()).sgd(0.05).epochs(2).label("tiny").progress(false).fit(mnist);
         Table t = h.table();
         assertEquals(List.of("run", "dropout", "lr", "momentum", "weight_decay", "batch_size", "epoch", "train_loss",
-                "train_accuracy", "test_accuracy", "weight_norm", "seconds", "cumulative_seconds"), t.columnNames());
+                "train_accuracy", "val_loss", "val_accuracy", "test_accuracy", "weight_norm", "seconds", "cumulative_seconds"),
+                t.columnNames());
         assertEquals(2, t.rowCount());
         assertEquals("tiny", t.stringColumn("run").get(1));
         assertEquals(0.5, t.doubleColumn("dropout").get(0));

@@ -1,0 +1,56 @@
+package dev.dropkit.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dropkit.data.IdxFixtures;
+import dev.dropkit.data.ImageData;
+import dev.dropkit.train.History;
+import dev.dropkit.train.Training;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+/** Batch-normalised and concrete-dropout models through the training loop, on small generated MNIST-format data. */
+class MlpTrainingTest {
+    @TempDir
+    static Path tmp;
+    private static ImageData data;
+
+    @BeforeAll
+    static void write() throws IOException {
+        data = ImageData.fromFolder(IdxFixtures.write(tmp.resolve("set"), 600, 200)).build();
+    }
+
+    @AfterAll
+    static void close() {
+        data.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(BatchNormOrder.class)
+    void batchNormalisedModelsLearn(BatchNormOrder order) {
+        Mlp model = Mlp.builder().hidden(32, 0.3).hidden(16, 0.3).batchNorm(order).build();
+        History h = Training.of(model).sgd(0.1).batchSize(32).epochs(3).seed(1).progress(false).fit(data);
+        assertTrue(h.finalTestAccuracy() > 0.9, model + ": test accuracy " + h.finalTestAccuracy());
+    }
+
+    @Test
+    void concreteDropoutLearnsItsRateAndTheHistoryRecordsIt() {
+        Mlp model = Mlp.builder().hidden(32, 0.3).dropoutKind(DropoutKind.CONCRETE)
+                .concrete(ConcreteDropout.Settings.forTrainingSize(data.trainSize())).build();
+        History h = Training.of(model).sgd(0.1).batchSize(32).epochs(3).seed(1).progress(false).fit(data);
+        assertTrue(h.finalTestAccuracy() > 0.9, "test accuracy " + h.finalTestAccuracy());
+        var rates = h.table().doubleColumn("dropout");
+        assertNotEquals(0.3, rates.get(0), 1e-6, "the first epoch's learned rate, not the initial one");
+        assertNotEquals(rates.get(0), rates.get(2), 1e-9, "the rate keeps moving");
+        assertTrue(rates.min() > 0 && rates.max() < 1);
+        assertEquals(3, h.epochs());
+    }
+}

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
  *   <li>{@link #DROPOUT_BEFORE_BN}: {@code Linear → Dropout → BN → ReLU}. BN's batch statistics in training see
  *       the dropped and rescaled pre-activations, its running statistics (used at inference, where dropout is off)
  *       therefore hold a larger variance than the inference activations have: the "variance shift" of Li, Chen, Hu
- *       and Yang (CVPR 2019) in its most direct form.
+ *       and Yang (CVPR 2019) in its most direct form ({@link VarianceShift#measure} measures it).
  *   <li>{@link #DROPOUT_AFTER_BN}: {@code Linear → BN → ReLU → Dropout}, the usual stack. The layer's own BN never
  *       sees its dropout, but with two or more hidden layers a dropout still feeds the next layer's BN (through
  *       its Linear), so some variance shift remains.

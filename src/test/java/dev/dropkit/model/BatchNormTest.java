@@ -207,4 +207,32 @@ class BatchNormTest {
                     1e-5f, "an example's output does not depend on the rest of the batch at inference");
         }
     }
+    /** Running statistics after many training batches, then the shift measured at inference on the same data. */
+    private static VarianceShift shiftAfterTraining(BatchNormOrder order, NDManager manager) {
+        SequentialBlock block = Mlp.builder().inputs(20).hidden(32, 0.5).outputs(3).batchNorm(order).build().block();
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, 20));
+        NDArray x = manager.randomUniform(0f, 1f, new Shape(512, 20));
+        for (int step = 0; step < 80; step++) {
+            forward(block, manager, x, true);
+        }
+        List<VarianceShift> shifts = VarianceShift.measure(block, x);
+        assertEquals(1, shifts.size());
+        return shifts.get(0);
+    }
+
+    /**
+     * Dropout before BN: BN learns the variance of dropped inputs (larger, by about 1/(1-p) for inputs far from 0)
+     * and divides the undropped inference inputs by it. Dropout after the only BN: no shift.
+     */
+    @Test
+    void dropoutBeforeBatchNormShiftsTheVarianceAndAfterItDoesNot() {
+        try (NDManager manager = Env.engine().newBaseManager()) {
+            Env.engine().setRandomSeed(2);
+            VarianceShift before = shiftAfterTraining(BatchNormOrder.DROPOUT_BEFORE_BN, manager);
+            VarianceShift after = shiftAfterTraining(BatchNormOrder.DROPOUT_AFTER_BN, manager);
+            assertTrue(before.ratio() > 1.5, "dropout before BN: " + before);
+            assertEquals(1, after.ratio(), 0.05, "dropout after BN: " + after);
+            assertEquals(after.inferenceMean(), after.runningMean(), 0.05 * Math.abs(after.inferenceMean()) + 1e-3);
+        }
+    }
 }

@@ -172,7 +172,7 @@ public final class ConcreteDropout extends DropoutLayer implements LossTerm {
     @Override
     public void setRate(double rate) {
         if (logit != null) {
-            throw new IllegalStateException("concrete dropout learns its rate, so it cannot be set to " + rate
+            throw new IllegalArgumentException("concrete dropout learns its rate, so it cannot be set to " + rate
                     + ": remove the dropout schedule (Training.dropout) or use another DropoutKind");
         }
         super.setRate(rate);

@@ -47,6 +47,7 @@ public final class AdaptiveRate implements Schedule, TrainingListener {
     private final double gain;
     private volatile double rate;
     private double previousValidation = Double.NaN;
+    private int epochsSeen;
 
     private AdaptiveRate(Builder b) {
         this.initial = b.initial;
@@ -71,9 +72,17 @@ public final class AdaptiveRate implements Schedule, TrainingListener {
         return new Builder(this).build();
     }
 
-    /** The rate for the coming steps (the same at every position until the next epoch ends). */
+    /**
+     * The rate for the coming steps (the same at every position until the next epoch ends). A position past an
+     * epoch whose end it was not told of is an error: the loop must call {@link #epochFinished} after each epoch,
+     * or the rate would silently stay where it started.
+     */
     @Override
     public double at(double epoch) {
+        if (Math.floor(epoch) > epochsSeen) {
+            throw new IllegalStateException("the adaptive dropout rate was asked for epoch " + epoch + " but told of "
+                    + epochsSeen + " finished epochs: the training loop must call epochFinished after each epoch");
+        }
         return rate;
     }
 
@@ -103,6 +112,7 @@ public final class AdaptiveRate implements Schedule, TrainingListener {
             step = 0;
         }
         previousValidation = validationAccuracy;
+        epochsSeen++;
         rate = Math.min(upper, Math.max(lower, rate + step));
         return rate;
     }

@@ -185,7 +185,7 @@ class ConcreteDropoutTest {
         assertEquals(2.0 / 50_000, paper.dropoutRegulariser(), 1e-15);
         assertEquals(0.1, paper.temperature());
         ConcreteDropout layer = new ConcreteDropout(0.5, paper);
-        IllegalStateException set = assertThrows(IllegalStateException.class, () -> layer.setRate(0.2));
+        IllegalArgumentException set = assertThrows(IllegalArgumentException.class, () -> layer.setRate(0.2));
         assertTrue(set.getMessage().contains("learns its rate"), set.getMessage());
         IllegalStateException early = assertThrows(IllegalStateException.class, layer::lossTerm);
         assertTrue(early.getMessage().contains("after a forward pass in training mode"), early.getMessage());

@@ -1,12 +1,15 @@
 package dev.dropkit.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dropkit.data.IdxFixtures;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.train.History;
+import dev.dropkit.train.Schedule;
 import dev.dropkit.train.Training;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -52,5 +55,14 @@ class MlpTrainingTest {
         assertNotEquals(rates.get(0), rates.get(2), 1e-9, "the rate keeps moving");
         assertTrue(rates.min() > 0 && rates.max() < 1);
         assertEquals(3, h.epochs());
+    }
+
+    @Test
+    void aDropoutScheduleCannotSetALearnedRate() {
+        Training t = Training.of(Mlp.builder().hidden(8, 0.3).dropoutKind(DropoutKind.CONCRETE).build())
+                .dropout(Schedule.constant(0.2)).epochs(1).progress(false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.fit(data));
+        assertTrue(e.getMessage().contains("concrete dropout learns its rate"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
     }
 }

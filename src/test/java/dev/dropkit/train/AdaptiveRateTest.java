@@ -103,4 +103,15 @@ class AdaptiveRateTest {
         assertThrows(IllegalArgumentException.class, () -> AdaptiveRate.from(0.5).deadBand(-0.01));
         assertThrows(IllegalArgumentException.class, () -> AdaptiveRate.from(0.5).targetGap(1));
     }
+
+    @Test
+    void aLoopThatDoesNotReportEpochsIsAnErrorNotAConstantRate() {
+        AdaptiveRate rate = AdaptiveRate.from(0.5).build();
+        assertEquals(0.5, rate.at(0), EPS);
+        assertEquals(0.5, rate.at(0.99), EPS);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> rate.at(1.0));
+        assertTrue(e.getMessage().contains("must call epochFinished"), e.getMessage());
+        rate.observe(0.9, 0.9);
+        rate.at(1.5);
+    }
 }

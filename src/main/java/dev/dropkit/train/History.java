@@ -9,8 +9,8 @@ import tech.tablesaw.api.Table;
 /**
  * The per-epoch record of one training run, as a Tablesaw {@link Table} with one row per epoch:
  * <ul>
- *   <li>{@code run}, {@code dropout}, {@code lr}, {@code momentum}, {@code weight_decay}, {@code batch_size}: the
- *       configuration, repeated on each row so that runs can be stacked and grouped (dropout and lr as at the end
+ *   <li>{@code run}, {@code dropout}, {@code lr}, {@code momentum}, {@code weight_decay}, {@code batch_size},
+ *       {@code workers} (shards each batch is split into, see {@link Training#workers}): the configuration, repeated on each row so that runs can be stacked and grouped (dropout and lr as at the end
  *       of the epoch, for schedules);
  *   <li>{@code epoch} (1-based);
  *   <li>{@code train_loss}: mean minibatch loss during the epoch (dropout active, as Keras reports it);
@@ -23,6 +23,7 @@ import tech.tablesaw.api.Table;
  */
 public final class History {
     public static final String RUN = "run";
+    public static final String WORKERS = "workers";
     public static final String EPOCH = "epoch";
     public static final String TRAIN_LOSS = "train_loss";
     public static final String TRAIN_ACCURACY = "train_accuracy";
@@ -39,7 +40,7 @@ public final class History {
         table = Table.create(run,
                 StringColumn.create(RUN), DoubleColumn.create("dropout"), DoubleColumn.create("lr"),
                 DoubleColumn.create("momentum"), DoubleColumn.create("weight_decay"),
-                IntColumn.create("batch_size"), IntColumn.create(EPOCH), DoubleColumn.create(TRAIN_LOSS),
+                IntColumn.create("batch_size"), IntColumn.create(WORKERS), IntColumn.create(EPOCH), DoubleColumn.create(TRAIN_LOSS),
                 DoubleColumn.create(TRAIN_ACCURACY), DoubleColumn.create(VAL_LOSS), DoubleColumn.create(VAL_ACCURACY),
                 DoubleColumn.create(TEST_ACCURACY),
                 DoubleColumn.create(WEIGHT_NORM), DoubleColumn.create(SECONDS), DoubleColumn.create(CUMULATIVE_SECONDS));
@@ -56,6 +57,7 @@ public final class History {
         row.setDouble("momentum", config.momentum());
         row.setDouble("weight_decay", config.weightDecay());
         row.setInt("batch_size", config.batchSize());
+        row.setInt(WORKERS, config.workers());
         row.setInt(EPOCH, epoch);
         row.setDouble(TRAIN_LOSS, loss);
         row.setDouble(TRAIN_ACCURACY, trainAcc);

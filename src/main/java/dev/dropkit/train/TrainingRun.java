@@ -59,6 +59,11 @@ public final class TrainingRun implements AutoCloseable {
     private volatile double currentLearningRate;
 
     TrainingRun(Training config, ImageData data) {
+        this(config, data, config.model().block());
+    }
+
+    /** A run of {@code block} (for tests of layers the {@code Mlp} builder does not make) described by the config. */
+    TrainingRun(Training config, ImageData data, Block block) {
         if (data.features() != config.model().inputs()) {
             throw new IllegalArgumentException("model " + config.model() + " expects " + config.model().inputs()
                     + " inputs but " + data.name() + " has " + data.features() + " features");
@@ -76,7 +81,7 @@ public final class TrainingRun implements AutoCloseable {
         this.gather = BatchGather.of(data.trainX(), data.trainY(), config.batchSize(), config.device());
         Model m = Model.newInstance(config.label(), config.device());
         try {
-            m.setBlock(config.model().block());
+            m.setBlock(block);
             DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(loss)
                     .optOptimizer(optimizer(config, () -> currentLearningRate))
                     .optDevices(config.devices().toArray(new Device[0]));

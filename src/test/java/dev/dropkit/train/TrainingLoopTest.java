@@ -77,8 +77,12 @@ class TrainingLoopTest {
         assertTrue(t.doubleColumn(History.VAL_LOSS).get(1) < t.doubleColumn(History.VAL_LOSS).get(0), "falls");
         assertTrue(t.doubleColumn(History.TEST_ACCURACY).get(1) > 0.5, "test accuracy is still recorded");
         assertEquals(1, t.intColumn(History.WORKERS).get(0));
-        Table none = small(Mlp.seedModel()).fit(noValidation).table();
-        assertTrue(none.doubleColumn(History.VAL_ACCURACY).isMissing(0), "missing (NaN) without a validation set");
+        History without = small(Mlp.seedModel()).fit(noValidation);
+        assertTrue(without.table().doubleColumn(History.VAL_ACCURACY).isMissing(0), "NaN without a validation set");
+        assertFalse(ConsoleProgress.line(without).contains(" val "), ConsoleProgress.line(without));
+        History with = small(Mlp.seedModel()).epochs(1).fit(data);
+        assertTrue(ConsoleProgress.line(with).contains(String.format(java.util.Locale.ROOT, "  val %.2f%%",
+                100 * with.table().doubleColumn(History.VAL_ACCURACY).get(0))), ConsoleProgress.line(with));
     }
 
     @Test

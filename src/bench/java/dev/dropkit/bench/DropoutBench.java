@@ -69,7 +69,7 @@ public final class DropoutBench {
         System.out.println(String.format(Locale.ROOT, "threads: %d intra-op (toolkit, EasyTrain and PyTorch alike);"
                 + " %d warm-up + %d timed epochs per configuration, taking turns", Env.threads(), warmup, timed));
         Training base = Training.of(Mlp.seedModel()).sgd(0.1).weightDecay(1e-4).batchSize(128).seed(42);
-        try (ImageData mnist = ImageData.load("mnist")) {
+        try (ImageData mnist = ImageData.builder("mnist").validation(0).build()) { // all 60,000, as the peers train
             final int t = threads;
             final String py = python;
             final Path script = peer;

@@ -355,18 +355,19 @@ public final class RunSummary {
         double secondsTo = Double.NaN;
         if (!Double.isNaN(target)) {
             for (int i = 0; i <= last; i++) {
-                if (val.get(i) >= target) {
+                if (val.getDouble(i) >= target) {
                     epochsTo = t.intColumn(History.EPOCH).get(i);
                     secondsTo = t.doubleColumn(History.CUMULATIVE_SECONDS).get(i);
                     break;
                 }
             }
         }
-        double bestVal = val.asList().stream().allMatch(x -> Double.isNaN(x)) ? Double.NaN : val.max();
-        return new Trial(run, seed, t.rows(last), t.rowCount(), val.get(last), bestVal,
-                t.doubleColumn(History.TRAIN_ACCURACY).get(last), t.doubleColumn(History.TEST_ACCURACY).get(last),
+        double bestVal = val.countMissing() == val.size() ? Double.NaN : val.max();
+        return new Trial(run, seed, t.rows(last), t.rowCount(), val.getDouble(last), bestVal,
+                t.doubleColumn(History.TRAIN_ACCURACY).getDouble(last),
+                t.doubleColumn(History.TEST_ACCURACY).getDouble(last),
                 seconds.inRange(Math.min(warmup, last), t.rowCount()).median(),
-                t.doubleColumn(History.CUMULATIVE_SECONDS).get(last), epochsTo, secondsTo);
+                t.doubleColumn(History.CUMULATIVE_SECONDS).getDouble(last), epochsTo, secondsTo);
     }
 
     private static void appendConfig(Table summary, List<String> config, Table lastRow) {

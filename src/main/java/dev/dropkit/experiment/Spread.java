@@ -37,15 +37,18 @@ public record Spread(double mean, double min, double max, double halfWidth95, in
 
     /** e.g. {@code 97.61% (97.40–97.83%, 3 seeds)} for accuracies, with {@code scale} 100 and unit "%". */
     public String format(double scale, String unit, int decimals) {
-        String f = "%." + decimals + "f";
         if (n == 0) {
             return "n/a";
         }
-        String mid = String.format(Locale.ROOT, f + unit, scale * mean);
+        String mid = number(scale * mean, decimals) + unit;
         if (n == 1) {
             return mid + " (1 seed)";
         }
-        return String.format(Locale.ROOT, "%s (%s–%s%s, %d seeds)", mid, String.format(Locale.ROOT, f, scale * min),
-                String.format(Locale.ROOT, f, scale * max), unit, n);
+        return mid + " (" + number(scale * min, decimals) + "–" + number(scale * max, decimals) + unit + ", " + n
+                + " seeds)";
+    }
+
+    private static String number(double x, int decimals) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", x);
     }
 }

@@ -88,7 +88,8 @@ public final class History {
     /** Best accuracy over all epochs on validation, test or training data. */
     public double bestAccuracy(Metric metric) {
         requireEpochs();
-        return table.doubleColumn(metric.column()).max();
+        DoubleColumn accuracy = table.doubleColumn(metric.column());
+        return accuracy.countMissing() == accuracy.size() ? Double.NaN : accuracy.max();
     }
 
     /** Validation accuracy after the last epoch: what choices are made on. */
@@ -174,7 +175,7 @@ public final class History {
         checkTarget(target);
         DoubleColumn accuracy = table.doubleColumn(metric.column());
         for (int i = 0; i < epochs(); i++) {
-            if (accuracy.get(i) >= target) {
+            if (accuracy.getDouble(i) >= target) {
                 return i;
             }
         }
@@ -189,7 +190,7 @@ public final class History {
 
     private double last(String column) {
         requireEpochs();
-        return table.doubleColumn(column).get(epochs() - 1);
+        return table.doubleColumn(column).getDouble(epochs() - 1); // NaN when missing (no validation split)
     }
 
     @Override

@@ -213,9 +213,10 @@ final class Experiment {
         String val = h.hasValidation() ? String.format(Locale.ROOT, "validation accuracy %.2f%% (best %.2f%%), "
                 + "train-validation gap %+.2f points", 100 * h.finalValAccuracy(), 100 * h.bestValAccuracy(),
                 100 * h.finalGap()) : "no validation split";
-        out.println(String.format(Locale.ROOT, "%s  done: %s, %.2f s per epoch (median after %d warm-up), %.1f s in "
-                + "all; test accuracy %.2f%%", t.label(), val, h.medianEpochSeconds(RunMode.current().warmupEpochs()),
-                RunMode.current().warmupEpochs(), h.totalSeconds(), 100 * h.finalTestAccuracy()));
+        int warmup = Math.min(RunMode.current().warmupEpochs(), h.epochs() - 1);
+        out.println(String.format(Locale.ROOT, "%s  done: %s, %.2f s per epoch (median after %d warm-up epoch%s), "
+                + "%.1f s in all; test accuracy %.2f%%", t.label(), val, h.medianEpochSeconds(warmup), warmup,
+                warmup == 1 ? "" : "s", h.totalSeconds(), 100 * h.finalTestAccuracy()));
         return h;
     }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import tech.tablesaw.api.Table;
 
 /** Real MNIST (installed by ./run setup), 2,000 training and 1,000 test images. */
-class TrainingTest {
+class TrainingIT {
     private static ImageData mnist;
 
     @BeforeAll

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import tech.tablesaw.api.Table;
 
 /** Real MNIST (installed by ./run setup), 1,024 training and 512 test images; gradients on a generated batch. */
-class DataParallelTest {
+class DataParallelIT {
     private static ImageData mnist;
 
     @BeforeAll

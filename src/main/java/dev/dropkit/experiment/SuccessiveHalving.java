@@ -35,6 +35,12 @@ import tech.tablesaw.api.Table;
  * {@link Result#toString()}.
  */
 public final class SuccessiveHalving {
+    /** Columns of {@link Result#rungs()}, besides {@link History#RUN}, {@link RunSummary#EPOCHS} and val_accuracy. */
+    public static final String RUNG = "rung";
+    public static final String RUNG_SECONDS = "rung_seconds";
+    public static final String RANK = "rank";
+    public static final String PROMOTED = "promoted";
+
     private final List<Training> candidates;
     private int eta = 2;
     private double budgetSeconds = Double.NaN;
@@ -117,10 +123,10 @@ public final class SuccessiveHalving {
                     + "budgetEpochs(...)");
         }
         int rungCount = rungs();
-        Table rungs = Table.create("successive halving", IntColumn.create("rung"), StringColumn.create(History.RUN),
-                IntColumn.create("epochs"), DoubleColumn.create("rung_seconds"),
-                DoubleColumn.create(History.VAL_ACCURACY), IntColumn.create("rank"),
-                BooleanColumn.create("promoted"));
+        Table rungs = Table.create("successive halving", IntColumn.create(RUNG), StringColumn.create(History.RUN),
+                IntColumn.create(RunSummary.EPOCHS), DoubleColumn.create(RUNG_SECONDS),
+                DoubleColumn.create(History.VAL_ACCURACY), IntColumn.create(RANK),
+                BooleanColumn.create(PROMOTED));
         List<TrainingRun> all = new ArrayList<>();
         try {
             for (Training t : candidates) {
@@ -143,13 +149,13 @@ public final class SuccessiveHalving {
                 for (int rank = 0; rank < n; rank++) {
                     TrainingRun r = alive.get(order.get(rank));
                     boolean promoted = rank < keep;
-                    rungs.intColumn("rung").append(rung + 1);
+                    rungs.intColumn(RUNG).append(rung + 1);
                     rungs.stringColumn(History.RUN).append(r.history().run());
-                    rungs.intColumn("epochs").append(r.history().epochs());
-                    rungs.doubleColumn("rung_seconds").append(spent[order.get(rank)]);
+                    rungs.intColumn(RunSummary.EPOCHS).append(r.history().epochs());
+                    rungs.doubleColumn(RUNG_SECONDS).append(spent[order.get(rank)]);
                     rungs.doubleColumn(History.VAL_ACCURACY).append(accuracy(r));
-                    rungs.intColumn("rank").append(rank + 1);
-                    rungs.booleanColumn("promoted").append(promoted);
+                    rungs.intColumn(RANK).append(rank + 1);
+                    rungs.booleanColumn(PROMOTED).append(promoted);
                     if (promoted) {
                         next.add(r);
                     }
@@ -239,7 +245,7 @@ public final class SuccessiveHalving {
 
         /** Training seconds summed over every candidate and rung. */
         public double totalSeconds() {
-            return rungs.doubleColumn("rung_seconds").sum();
+            return rungs.doubleColumn(RUNG_SECONDS).sum();
         }
 
         /** Total epochs trained over all candidates. */

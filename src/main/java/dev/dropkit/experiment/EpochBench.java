@@ -47,7 +47,7 @@ public final class EpochBench {
 
     private final ImageData data;
     private final Map<String, java.util.function.Supplier<Contestant>> contestants = new LinkedHashMap<>();
-    private int warmup = 2;
+    private int warmup = RunMode.current().warmupEpochs();
     private int timed = 5;
     private boolean progress = true;
     private Table epochs;
@@ -61,7 +61,7 @@ public final class EpochBench {
         return new EpochBench(data);
     }
 
-    /** Untimed epochs first (at least 0). */
+    /** Untimed epochs first (at least 0; default {@link RunMode#warmupEpochs()}, the one warm-up rule). */
     public EpochBench warmup(int epochs) {
         if (epochs < 0) {
             throw new IllegalArgumentException("warm-up epochs " + epochs + " must be 0 or more: try 2");

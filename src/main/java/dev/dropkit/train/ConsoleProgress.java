@@ -15,6 +15,10 @@ final class ConsoleProgress implements TrainingListener {
         return new ConsoleProgress(System.out);
     }
 
+    static TrainingListener create(PrintStream out) {
+        return new ConsoleProgress(out);
+    }
+
     @Override
     public void epochFinished(History history) {
         // One println per line: notebook kernels stream each write as its own message.

@@ -82,20 +82,51 @@ public final class History {
         return table.rowCount();
     }
 
+    /** Accuracy after the last epoch on validation (the one to choose by), test or training data. */
+    public double finalAccuracy(Metric metric) {
+        return last(metric.column());
+    }
+
+    /** Best accuracy over all epochs on validation, test or training data. */
+    public double bestAccuracy(Metric metric) {
+        requireEpochs();
+        DoubleColumn accuracy = table.doubleColumn(metric.column());
+        return accuracy.countMissing() == accuracy.size() ? Double.NaN : accuracy.max();
+    }
+
+    /** Validation accuracy after the last epoch: what choices are made on. */
+    public double finalValAccuracy() {
+        return finalAccuracy(Metric.VALIDATION);
+    }
+
+    /** Best validation accuracy over all epochs. */
+    public double bestValAccuracy() {
+        return bestAccuracy(Metric.VALIDATION);
+    }
+
+    /** Test accuracy after the last epoch: report it for a configuration chosen on validation, once. */
     public double finalTestAccuracy() {
-        return last(TEST_ACCURACY);
+        return finalAccuracy(Metric.TEST);
     }
 
     public double finalTrainAccuracy() {
-        return last(TRAIN_ACCURACY);
+        return finalAccuracy(Metric.TRAIN);
     }
 
-    /** Best test accuracy over all epochs. */
+    /** Best test accuracy over all epochs (a figure to report, never to choose by). */
     public double bestTestAccuracy() {
-        return table.doubleColumn(TEST_ACCURACY).max();
+        return bestAccuracy(Metric.TEST);
     }
 
-    /** Median training seconds per epoch; skip the first {@code warmup} epochs (the JIT warms up in them). */
+    /** Whether the run measured a validation accuracy (the data held a validation split). */
+    public boolean hasValidation() {
+        return epochs() > 0 && !Double.isNaN(finalValAccuracy());
+    }
+
+    /**
+     * Median training seconds per epoch; skip the first {@code warmup} epochs (the JIT warms up in them), but
+     * always keep the last epoch.
+     */
     public double medianEpochSeconds(int warmup) {
         int from = Math.min(warmup, Math.max(0, epochs() - 1));
         return table.doubleColumn(SECONDS).inRange(from, epochs()).median();
@@ -105,34 +136,35 @@ public final class History {
         return last(CUMULATIVE_SECONDS);
     }
 
-    /** Train accuracy minus test accuracy after the last epoch (positive: the model fits training data better). */
+    /** Training minus validation accuracy after the last epoch (positive: the model fits training data better). */
     public double finalGap() {
-        return finalTrainAccuracy() - finalTestAccuracy();
+        return finalTrainAccuracy() - finalValAccuracy();
     }
 
-    /** The first epoch whose test accuracy reaches {@code target}, if any. */
+    /** The first epoch whose validation accuracy reaches {@code target}, if any. */
     public java.util.OptionalInt epochsToReach(double target) {
-        checkTarget(target);
-        for (int i = 0; i < epochs(); i++) {
-            if (table.doubleColumn(TEST_ACCURACY).get(i) >= target) {
-                return java.util.OptionalInt.of(table.intColumn(EPOCH).get(i));
-            }
-        }
-        return java.util.OptionalInt.empty();
+        return epochsToReach(Metric.VALIDATION, target);
     }
 
-    /** Training seconds until the end of the first epoch whose test accuracy reaches {@code target}, if any. */
+    /** The first epoch whose {@code metric} accuracy reaches {@code target}, if any. */
+    public java.util.OptionalInt epochsToReach(Metric metric, double target) {
+        int i = firstReaching(metric, target);
+        return i < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(table.intColumn(EPOCH).get(i));
+    }
+
+    /** Training seconds until the end of the first epoch whose validation accuracy reaches {@code target}, if any. */
     public java.util.OptionalDouble secondsToReach(double target) {
-        checkTarget(target);
-        for (int i = 0; i < epochs(); i++) {
-            if (table.doubleColumn(TEST_ACCURACY).get(i) >= target) {
-                return java.util.OptionalDouble.of(table.doubleColumn(CUMULATIVE_SECONDS).get(i));
-            }
-        }
-        return java.util.OptionalDouble.empty();
+        return secondsToReach(Metric.VALIDATION, target);
     }
 
-    /** {@code target} if it is a test accuracy in (0, 1]; otherwise a one-line error naming it. */
+    /** Training seconds until the end of the first epoch whose {@code metric} accuracy reaches {@code target}. */
+    public java.util.OptionalDouble secondsToReach(Metric metric, double target) {
+        int i = firstReaching(metric, target);
+        return i < 0 ? java.util.OptionalDouble.empty()
+                : java.util.OptionalDouble.of(table.doubleColumn(CUMULATIVE_SECONDS).get(i));
+    }
+
+    /** {@code target} if it is an accuracy in (0, 1]; otherwise a one-line error naming it. */
     public static double checkTarget(double target) {
         if (!(target > 0 && target <= 1)) {
             throw new IllegalArgumentException("target accuracy " + target
@@ -141,11 +173,26 @@ public final class History {
         return target;
     }
 
-    private double last(String column) {
+    private int firstReaching(Metric metric, double target) {
+        checkTarget(target);
+        DoubleColumn accuracy = table.doubleColumn(metric.column());
+        for (int i = 0; i < epochs(); i++) {
+            if (accuracy.getDouble(i) >= target) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void requireEpochs() {
         if (epochs() == 0) {
             throw new IllegalStateException("run " + run() + " has no epochs yet");
         }
-        return table.doubleColumn(column).get(epochs() - 1);
+    }
+
+    private double last(String column) {
+        requireEpochs();
+        return table.doubleColumn(column).getDouble(epochs() - 1); // NaN when missing (no validation split)
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.dropkit;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Path;
 
@@ -8,6 +10,13 @@ import java.nio.file.Path;
  * Where the toolkit keeps its files and how it starts the engine. Every entry point goes through {@link #engine()}
  * so that DJL never probes the network (only package registries are reachable) and always finds its native library
  * in the same cache.
+ *
+ * <p>This is also the one class that touches the PyTorch engine's own classes ({@code JniUtils}, {@code PtNDArray}):
+ * thread counts, the engine's random generator, and the per-thread gradient path below. DJL's
+ * {@code GradientCollector} allows one collector per JVM at a time (a global flag), but PyTorch's grad mode is per
+ * thread and its CPU autograd runs backward in the calling thread; {@link #gradMode(boolean)} and
+ * {@link #backward(NDArray)} use that directly, so several trainings (or the shards of one batch) can compute
+ * gradients in several threads at the same time.
  */
 public final class Env {
     /** Intra-op threads when {@code DROPKIT_THREADS} is not set (see {@link #start()} for why 1). */
@@ -114,5 +123,42 @@ public final class Env {
         }
         engine();
         JniUtils.setNumThreads(n);
+    }
+
+    /**
+     * Switches gradient recording on or off for the calling thread only and returns the previous setting (restore it
+     * in a {@code finally}). A thread's first setting is PyTorch's default, on.
+     */
+    public static boolean gradMode(boolean enabled) {
+        boolean previous = JniUtils.isGradMode();
+        if (previous != enabled) {
+            JniUtils.setGradMode(enabled);
+        }
+        return previous;
+    }
+
+    /**
+     * Back-propagates the scalar {@code loss} (recorded with {@link #gradMode} on in this thread) and adds its
+     * gradient to the {@code .grad} of every parameter it depends on; runs in the calling thread. Concurrent calls on
+     * graphs that share parameters are safe: PyTorch locks each parameter's gradient while adding to it.
+     */
+    public static void backward(NDArray loss) {
+        NDArray seed = loss.getManager().ones(loss.getShape(), loss.getDataType());
+        JniUtils.backward((PtNDArray) loss, (PtNDArray) seed, false, false);
+        seed.close();
+    }
+
+    /** Sets {@code parameter}'s accumulated gradient to zero (an optimizer step does this itself). */
+    public static void zeroGradient(NDArray parameter) {
+        JniUtils.zeroGrad((PtNDArray) parameter);
+    }
+
+    /**
+     * Seeds the engine's own global random generator (the one its {@code dropout} and {@code bernoulli} operators
+     * draw from) without touching DJL's Java-side random source.
+     */
+    public static void seedEngineGenerator(long seed) {
+        engine();
+        JniUtils.setSeed(seed);
     }
 }

@@ -17,6 +17,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
+import dev.dropkit.AtomicFiles;
 import dev.dropkit.Env;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.experiment.EpochBench;
@@ -32,7 +33,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import tech.tablesaw.api.Row;
 import tech.tablesaw.api.Table;
@@ -70,7 +70,7 @@ public final class DropoutBench {
         System.out.println(String.format(Locale.ROOT, "threads: %d intra-op (toolkit, EasyTrain and PyTorch alike);"
                 + " %d warm-up + %d timed epochs per configuration, taking turns", Env.threads(), warmup, timed));
         Training base = Training.of(Mlp.seedModel()).sgd(0.1).weightDecay(1e-4).batchSize(128).seed(42);
-        try (ImageData mnist = ImageData.load("mnist")) {
+        try (ImageData mnist = ImageData.builder("mnist").validation(0).build()) { // all 60,000, as the peers train
             final int t = threads;
             final String py = python;
             final Path script = peer;
@@ -89,9 +89,7 @@ public final class DropoutBench {
             EpochBench.withRatio(summary, "cpu_ratio_to_no_dropout", "toolkit-no-dropout", "median_cpu_s");
             Files.createDirectories(out);
             writeCsv(summary, out.resolve("results.csv"));
-            bench.epochs().write().csv(out.resolve("epochs.csv.tmp").toString());
-            Files.move(out.resolve("epochs.csv.tmp"), out.resolve("epochs.csv"), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(out.resolve("epochs.csv"), tmp -> bench.epochs().write().csv(tmp.toString()));
             BarChart.of(summary, "config", "median_s_per_epoch", "median_cpu_s").labels(true).size(1300, 500)
                     .title("Seconds per MNIST epoch, wall clock and CPU (median of " + timed + ", " + threads
                             + " thread" + (threads > 1 ? "s" : "") + ")")
@@ -112,21 +110,18 @@ public final class DropoutBench {
     }
 
     /** The CSV with the column order the issue fixes, through a temporary file moved into place. */
-    static void writeCsv(Table summary, Path file) throws IOException {
-        Path tmp = Files.createTempFile(file.getParent(), ".results-", ".csv");
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            w.write("config,median_s_per_epoch,min_s,max_s,test_accuracy,ratio_to_pytorch,ratio_to_no_dropout\n");
-            for (Row r : summary) {
-                w.write(String.format(Locale.ROOT, "%s,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f%n", r.getString("config"),
-                        r.getDouble("median_s_per_epoch"), r.getDouble("min_s"), r.getDouble("max_s"),
-                        r.getDouble("test_accuracy"), r.getDouble("ratio_to_pytorch"),
-                        r.getDouble("ratio_to_no_dropout")));
+    static void writeCsv(Table summary, Path file) {
+        AtomicFiles.write(file, tmp -> {
+            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                w.write("config,median_s_per_epoch,min_s,max_s,test_accuracy,ratio_to_pytorch,ratio_to_no_dropout\n");
+                for (Row r : summary) {
+                    w.write(String.format(Locale.ROOT, "%s,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f%n", r.getString("config"),
+                            r.getDouble("median_s_per_epoch"), r.getDouble("min_s"), r.getDouble("max_s"),
+                            r.getDouble("test_accuracy"), r.getDouble("ratio_to_pytorch"),
+                            r.getDouble("ratio_to_no_dropout")));
+                }
             }
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        });
     }
 
     /** DJL's EasyTrain.fit over an ArrayDataset (batches stacked per step) with the stock Dropout block. */

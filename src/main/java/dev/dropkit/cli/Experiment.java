@@ -5,13 +5,17 @@ import dev.dropkit.data.DataException;
 import dev.dropkit.data.DatasetName;
 import dev.dropkit.data.IdxFolder;
 import dev.dropkit.data.ImageData;
+import dev.dropkit.experiment.Measure;
+import dev.dropkit.experiment.RunMode;
 import dev.dropkit.experiment.RunSummary;
 import dev.dropkit.model.DropoutKind;
+import dev.dropkit.experiment.Sweep;
+import dev.dropkit.experiment.SweepProgress;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.plot.LineChart;
 import dev.dropkit.train.History;
+import dev.dropkit.train.Progress;
 import dev.dropkit.train.Training;
-import dev.dropkit.train.TrainingRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -21,25 +25,33 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import tech.tablesaw.api.DoubleColumn;
+import java.util.Optional;
+import java.util.Set;
 import tech.tablesaw.api.NumericColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
  * One {@code train} or {@code sweep} invocation: checks every run's settings first (so a bad value fails before any
- * training), reserves the output folder, loads the data once, trains each run with one progress line per epoch,
- * then writes tables and charts and moves them into place.
+ * training), reserves the output folder, loads the data once, trains through the library ({@link Training#fit} for
+ * one run, {@link Sweep} for a sweep), prints through the library's listeners ({@link Progress} per epoch for one
+ * run, {@link SweepProgress} per trial for a sweep), then writes tables and charts and moves them into place.
  */
 final class Experiment {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    /** Options whose values are whole numbers or reals: a swept column gets numbers, not text. */
+    private static final Set<String> WHOLE = Set.of("hidden", "epochs", "batch-size", "seed");
+    private static final Set<String> REAL = Set.of("dropout", "lr", "momentum", "weight-decay");
 
     private final String command;
     private final Options options;
     private final PrintStream out;
+    /** The swept values (typed) and their text as given. */
+    private final Map<Object, String> raw = new LinkedHashMap<>();
 
     Experiment(String command, Options options, PrintStream out) {
         this.command = command;
@@ -49,30 +61,40 @@ final class Experiment {
 
     void run() {
         String swept = options.sweptOption();
+        Options.Settings base = options.settings(swept == null ? Map.of() : Map.of(swept, options.list(swept).get(0)));
         if (command.equals("train") && swept != null) {
             throw new UsageException("--" + swept + " '" + options.raw(swept) + "' is a list: ./run train takes one "
                     + "value; use ./run sweep --" + swept + " " + options.raw(swept) + " for one run per value");
         }
-        if (command.equals("sweep") && swept == null) {
-            throw new UsageException("sweep needs one option given as a comma list, e.g. --dropout 0,0.25,0.5 "
-                    + "(one of " + Options.sweepableNames() + ")");
+        if (base.seeds() < 1) {
+            throw new UsageException("--seeds " + base.seeds() + " must be at least 1: e.g. --seeds 3");
         }
-        List<String> values = swept == null ? List.of("") : options.list(swept);
-
-        // Check every run's settings before anything slow happens.
-        Options.Settings base = options.settings(swept == null ? Map.of() : Map.of(swept, values.get(0)));
-        DatasetName dataset = DatasetName.parse(base.dataset());
-        Map<String, Training> runs = new LinkedHashMap<>();
-        for (String value : values) {
-            Options.Settings s = swept == null ? base : options.settings(Map.of(swept, value));
-            String label = swept == null ? "dropout " + s.dropout() : swept + "=" + value;
-            runs.put(value, training(s).label(label));
+        if (command.equals("train") && base.seeds() != 1) {
+            throw new UsageException("./run train runs one seed, not --seeds " + base.seeds() + ": use ./run sweep "
+                    + "--seeds " + base.seeds() + " for one run per seed");
+        }
+        if (command.equals("sweep") && swept == null && base.seeds() < 2) {
+            throw new UsageException("sweep needs one option given as a comma list, e.g. --dropout 0,0.25,0.5 "
+                    + "(one of " + Options.sweepableNames() + "), or --seeds 2 or more");
+        }
+        if (swept != null && swept.equals("seed") && base.seeds() != 1) {
+            throw new UsageException("--seed is a list and --seeds is " + base.seeds() + ": give one of them");
         }
         if (base.trainSubset() < 0 || base.testSubset() < 0) {
             throw new UsageException("subset sizes must be 0 (all) or positive, not " + base.trainSubset() + " / "
                     + base.testSubset());
         }
+        Double validation = base.validation();
+        if (validation != null && !(validation >= 0 && validation < 1)) {
+            throw new UsageException("--validation " + validation + " is outside [0, 1): e.g. --validation 0.1");
+        }
         History.checkTarget(base.target());
+        DatasetName dataset = DatasetName.parse(base.dataset());
+        Sweep<Object> sweep = command.equals("sweep") ? sweep(swept, base) : null;
+        Training single = sweep == null ? training(base).label("dropout " + base.dropout()) : null;
+        if (sweep != null) {
+            sweep.trials(this::trainingFor); // checks every run's settings now
+        }
         if (base.threads() != null) {
             Env.threads(base.threads());
         }
@@ -80,137 +102,200 @@ final class Experiment {
         Path target = base.out() != null ? base.out() : defaultOut(dataset, swept, base);
         try (OutputFolder output = OutputFolder.create(target); ImageData data = load(base, dataset)) {
             String source = base.dataDir() != null ? base.dataDir().toString() : dataset.id();
-            out.println(String.format(Locale.ROOT, "%s: %s, %,d training and %,d test images; %s; %d engine thread%s, "
-                    + "seed %d", command, source, data.trainSize(), data.testSize(),
-                    swept == null ? runs.values().iterator().next().model() : runs.size() + " runs over --" + swept,
+            out.println(String.format(Locale.ROOT, "%s: %s, %s; %s; %d engine thread%s, seed %d", command, source,
+                    data, sweep == null ? single.model() : "sweep over " + (swept == null ? "seeds" : "--" + swept),
                     Env.threads(), Env.threads() == 1 ? "" : "s", base.seed()));
-            List<History> histories = new ArrayList<>();
-            for (Training t : runs.values()) {
-                histories.add(train(t, data));
+            Path written;
+            if (sweep == null) {
+                written = writeTrain(output, train(single, data), base);
+            } else {
+                Table all = sweep.listener(SweepProgress.lines(out)).run(data, this::trainingFor);
+                written = writeSweep(output, all, sweep.name(), swept == null ? "seeds" : swept, base);
             }
-            Path written = swept == null ? writeTrain(output, histories.get(0), base)
-                    : writeSweep(output, histories, swept, values, base);
             out.println(command + ": results in " + written);
         }
     }
 
+    /** The swept option as a {@link Sweep}: numeric values as numbers, labelled {@code option=value}. */
+    private Sweep<Object> sweep(String swept, Options.Settings base) {
+        if (swept == null) {
+            return Sweep.<Object>of(History.RUN, List.of("dropout " + base.dropout())).seeds(base.seeds());
+        }
+        List<String> texts = options.list(swept);
+        if (swept.equals("seed")) {
+            long[] seeds = texts.stream().mapToLong(t -> options.settings(Map.of(swept, t)).seed()).toArray();
+            return Sweep.<Object>of(History.RUN, List.of("dropout " + base.dropout())).seeds(seeds);
+        }
+        for (String text : texts) {
+            options.settings(Map.of(swept, text)); // a bad number fails here, with the option's name
+            raw.put(typed(swept, text), text);
+        }
+        String column = swept.equals("epochs") ? "max_epochs" : swept.replace('-', '_');
+        return Sweep.of(column, new ArrayList<>(raw.keySet())).seeds(base.seeds())
+                .labels(v -> swept + "=" + raw.get(v));
+    }
+
+    private Training trainingFor(Object value) {
+        String swept = options.sweptOption();
+        if (swept == null || swept.equals("seed")) {
+            // The sweep sets each trial's seed.
+            return training(options.settings(swept == null ? Map.of() : Map.of(swept, options.list(swept).get(0))));
+        }
+        return training(options.settings(Map.of(swept, raw.get(value))));
+    }
+
+    private static Object typed(String option, String text) {
+        if (WHOLE.contains(option)) {
+            return Integer.valueOf(text);
+        }
+        if (REAL.contains(option)) {
+            return Double.valueOf(text);
+        }
+        return text;
+    }
+
     /** The library's own builders check every value and throw one-line errors. */
     static Training training(Options.Settings s) {
-        Mlp model = Mlp.builder().hidden(s.hidden(), s.dropout()).dropoutKind(DropoutKind.parse(s.dropoutKind())).build();
+        Mlp model = Mlp.builder().hidden(s.hidden(), s.dropout()).dropoutKind(DropoutKind.parse(s.dropoutKind()))
+                .build();
         return Training.of(model).sgd(s.lr()).momentum(s.momentum()).weightDecay(s.weightDecay())
-                .batchSize(s.batchSize()).epochs(s.epochs()).seed(s.seed()).progress(false);
+                .batchSize(s.batchSize()).epochs(s.epochs()).seed(s.seed());
     }
 
     private ImageData load(Options.Settings s, DatasetName dataset) {
         if (s.dataDir() == null) {
-            return ImageData.builder(dataset.id()).trainSubset(s.trainSubset()).testSubset(s.testSubset()).build();
+            return validation(ImageData.builder(dataset.id()), s.validation()).trainSubset(s.trainSubset())
+                    .testSubset(s.testSubset()).build();
         }
         try (IdxFolder folder = IdxFolder.open(s.dataDir())) {
             // The tensors are in memory once built, so the staged copy can go at once.
             try {
-                return folder.data().trainSubset(s.trainSubset()).testSubset(s.testSubset()).build();
+                return validation(folder.data(), s.validation()).trainSubset(s.trainSubset())
+                        .testSubset(s.testSubset()).build();
             } catch (DataException e) {
                 throw new DataException(folder.explain(e.getMessage()));
             }
         }
     }
 
-    private History train(Training t, ImageData data) {
-        try (TrainingRun run = t.start(data)) {
-            for (int epoch = 1; epoch <= t.epochs(); epoch++) {
-                History h = run.train(1);
-                Table row = h.table();
-                int last = row.rowCount() - 1;
-                out.println(String.format(Locale.ROOT, "%s  epoch %d/%d  loss %.4f  train %.2f%%  test %.2f%%  %.2f s",
-                        t.label(), epoch, t.epochs(), row.doubleColumn(History.TRAIN_LOSS).get(last),
-                        100 * row.doubleColumn(History.TRAIN_ACCURACY).get(last),
-                        100 * row.doubleColumn(History.TEST_ACCURACY).get(last),
-                        row.doubleColumn(History.SECONDS).get(last)));
-            }
-            History h = run.history();
-            out.println(String.format(Locale.ROOT, "%s  done: test accuracy %.2f%% (best %.2f%%), train-test gap %+.2f "
-                    + "points, %.2f s per epoch (median), %.1f s in all", t.label(), 100 * h.finalTestAccuracy(),
-                    100 * h.bestTestAccuracy(), 100 * h.finalGap(), h.medianEpochSeconds(warmup(h)), h.totalSeconds()));
-            return h;
-        }
+    /** The builder with {@code --validation}'s fraction, or the data set's default split when it is not given. */
+    private static ImageData.Builder validation(ImageData.Builder builder, Double fraction) {
+        return fraction == null ? builder : builder.validation(fraction);
     }
 
-    private static int warmup(History h) {
-        return h.epochs() >= 3 ? 1 : 0; // the first epoch includes JIT and engine warm-up
+    /** One run, one progress line per epoch through {@link Progress}, then one closing line. */
+    private History train(Training t, ImageData data) {
+        Progress.install(() -> Progress.lines(out));
+        History h;
+        try {
+            h = t.copy().progress(true).fit(data);
+        } finally {
+            Progress.reset();
+        }
+        String val = h.hasValidation() ? String.format(Locale.ROOT, "validation accuracy %.2f%% (best %.2f%%), "
+                + "train-validation gap %+.2f points", 100 * h.finalValAccuracy(), 100 * h.bestValAccuracy(),
+                100 * h.finalGap()) : "no validation split";
+        int warmup = Math.min(RunMode.current().warmupEpochs(), h.epochs() - 1);
+        out.println(String.format(Locale.ROOT, "%s  done: %s, %.2f s per epoch (median after %d warm-up epoch%s), "
+                + "%.1f s in all; test accuracy %.2f%%", t.label(), val, h.medianEpochSeconds(warmup), warmup,
+                warmup == 1 ? "" : "s", h.totalSeconds(), 100 * h.finalTestAccuracy()));
+        return h;
     }
 
     private Path writeTrain(OutputFolder output, History h, Options.Settings s) {
         Path dir = output.work();
         Table table = h.table();
         table.write().csv(dir.resolve("history.csv").toString());
-        LineChart.of(table, History.EPOCH, History.TRAIN_ACCURACY, History.TEST_ACCURACY)
+        List<String> accuracies = new ArrayList<>(List.of(History.TRAIN_ACCURACY));
+        if (h.hasValidation()) {
+            accuracies.add(History.VAL_ACCURACY);
+        }
+        accuracies.add(History.TEST_ACCURACY);
+        LineChart.of(table, History.EPOCH, accuracies.toArray(String[]::new))
                 .title(h.run() + ": accuracy per epoch").yLabel("accuracy").save(dir.resolve("accuracy.png"));
         LineChart.of(table, History.EPOCH, History.TRAIN_LOSS)
                 .title(h.run() + ": mean training loss per epoch").save(dir.resolve("loss.png"));
-        writeSettings(dir, s, null);
+        writeSettings(dir);
         return output.commit();
     }
 
-    private Path writeSweep(OutputFolder output, List<History> histories, String swept, List<String> values,
-            Options.Settings s) {
+    private Path writeSweep(OutputFolder output, Table all, String column, String swept, Options.Settings s) {
         Path dir = output.work();
-        Table all = histories.get(0).table().copy();
-        for (History h : histories.subList(1, histories.size())) {
-            all.append(h.table());
-        }
         all.setName("sweep over " + swept);
-        String column = valueColumn(all, swept, values);
         all.write().csv(dir.resolve("history.csv").toString());
-        Table summary = RunSummary.of(all, s.target()).warmup(warmup(histories.get(0))).table();
-        summary.write().csv(dir.resolve("summary.csv").toString());
+        RunSummary summary = RunSummary.of(all, s.target());
+        Table table = summary.table();
+        table.write().csv(dir.resolve("summary.csv").toString());
+        summary.trials().write().csv(dir.resolve("trials.csv").toString());
         // The console gets the outcome columns only (summary.csv has every configuration column).
-        java.util.Set<String> shown = new java.util.LinkedHashSet<>(List.of(History.RUN, column, RunSummary.EPOCHS,
-                RunSummary.FINAL_TEST_ACCURACY, RunSummary.BEST_TEST_ACCURACY, RunSummary.FINAL_GAP,
-                RunSummary.MEDIAN_EPOCH_SECONDS, RunSummary.TOTAL_SECONDS, RunSummary.EPOCHS_TO_TARGET));
-        out.println(RunSummary.printable(summary.selectColumns(shown.toArray(String[]::new))).printAll());
-        LineChart.of(all, History.EPOCH, History.TEST_ACCURACY).by(History.RUN)
-                .title("Test accuracy per epoch by " + swept).yLabel("test accuracy")
-                .save(dir.resolve("test_accuracy.png"));
-        LineChart.of(all, History.EPOCH, History.TRAIN_LOSS).by(History.RUN)
-                .title("Mean training loss per epoch by " + swept).save(dir.resolve("train_loss.png"));
-        LineChart.of(all, History.CUMULATIVE_SECONDS, History.TEST_ACCURACY).by(History.RUN)
-                .title("Test accuracy against training time by " + swept).xLabel("training seconds")
-                .yLabel("test accuracy").save(dir.resolve("test_accuracy_by_time.png"));
-        if (summary.column(column) instanceof NumericColumn<?>) {
-            LineChart.of(summary.sortAscendingOn(column), column, RunSummary.FINAL_TEST_ACCURACY,
-                    RunSummary.BEST_TEST_ACCURACY).title("Test accuracy by " + swept).xLabel(swept)
-                    .yLabel("test accuracy").save(dir.resolve("accuracy_by_" + column + ".png"));
+        Set<String> shown = new LinkedHashSet<>(List.of(History.RUN));
+        if (table.columnNames().contains(column)) {
+            shown.add(column);
         }
-        writeSettings(dir, s, swept);
+        shown.addAll(List.of(RunSummary.SEEDS, RunSummary.EPOCHS, RunSummary.FINAL_VAL_ACCURACY,
+                RunSummary.FINAL_VAL_ACCURACY + RunSummary.MIN, RunSummary.FINAL_VAL_ACCURACY + RunSummary.MAX,
+                RunSummary.FINAL_GAP, RunSummary.MEDIAN_EPOCH_SECONDS, RunSummary.REACHED_TARGET,
+                RunSummary.EPOCHS_TO_TARGET, RunSummary.SECONDS_TO_TARGET));
+        out.println(RunSummary.printable(table.selectColumns(shown.toArray(String[]::new))).printAll());
+        findings(summary, table, s.target());
+
+        Table byTrial = all.copy();
+        boolean seeded = table.intColumn(RunSummary.SEEDS).max() > 1;
+        String line = History.RUN;
+        if (seeded) {
+            line = "trial";
+            StringColumn trial = StringColumn.create(line);
+            for (int i = 0; i < byTrial.rowCount(); i++) {
+                trial.append(byTrial.stringColumn(History.RUN).get(i) + " seed "
+                        + byTrial.column(RunSummary.SEED).getString(i));
+            }
+            byTrial.addColumns(trial);
+        }
+        boolean hasValidation = table.doubleColumn(RunSummary.FINAL_VAL_ACCURACY).countMissing() < table.rowCount();
+        String accuracy = hasValidation ? History.VAL_ACCURACY : History.TRAIN_ACCURACY;
+        String accuracyText = hasValidation ? "validation accuracy" : "training accuracy";
+        LineChart.of(byTrial, History.EPOCH, accuracy).by(line)
+                .title(cap(accuracyText) + " per epoch by " + swept).yLabel(accuracyText)
+                .save(dir.resolve(accuracy + ".png"));
+        LineChart.of(byTrial, History.EPOCH, History.TRAIN_LOSS).by(line)
+                .title("Mean training loss per epoch by " + swept).save(dir.resolve("train_loss.png"));
+        LineChart.of(byTrial, History.CUMULATIVE_SECONDS, accuracy).by(line)
+                .title(cap(accuracyText) + " against training time by " + swept).xLabel("training seconds")
+                .yLabel(accuracyText).save(dir.resolve(accuracy + "_by_time.png"));
+        if (hasValidation && table.columnNames().contains(column) && table.column(column) instanceof NumericColumn<?>) {
+            LineChart.of(table.sortAscendingOn(column), column, RunSummary.FINAL_VAL_ACCURACY,
+                    RunSummary.FINAL_VAL_ACCURACY + RunSummary.MIN, RunSummary.FINAL_VAL_ACCURACY + RunSummary.MAX)
+                    .title("Final validation accuracy by " + swept + " (mean, lowest and highest seed)")
+                    .xLabel(swept).yLabel("validation accuracy").save(dir.resolve("accuracy_by_" + column + ".png"));
+        }
+        writeSettings(dir);
         return output.commit();
     }
 
-    /**
-     * The history column that holds the swept value; the knobs a history does not record (seed, hidden units,
-     * dropout kind) get a column of their own, so the summary shows the value of each run.
-     */
-    private static String valueColumn(Table all, String swept, List<String> values) {
-        String column = swept.replace('-', '_');
-        if (column.equals(History.EPOCH + "s")) {
-            return RunSummary.EPOCHS;
+    /** The findings, all chosen on validation accuracy; the chosen configuration's test accuracy, once. */
+    private void findings(RunSummary summary, Table table, double target) {
+        if (table.doubleColumn(RunSummary.FINAL_VAL_ACCURACY).countMissing() == table.rowCount()) {
+            out.println("no validation split in this data: no choices made (use --validation 0.1)");
+            return;
         }
-        if (all.columnNames().contains(column)) {
-            return column;
+        Optional<String> fastest = summary.fastestToTarget();
+        out.println(String.format(Locale.ROOT, "fastest to %.2f%% validation accuracy: %s", 100 * target,
+                fastest.orElse("none reached it in every seed")));
+        String best = summary.best();
+        for (String other : summary.runs()) {
+            if (!other.equals(best)) {
+                out.println(summary.compare(best, other, Measure.FINAL_VAL_ACCURACY));
+            }
         }
-        boolean numeric = values.stream().allMatch(v -> v.matches("[-+0-9.eE]+"));
-        List<String> perRow = new ArrayList<>();
-        for (int i = 0; i < all.rowCount(); i++) {
-            String run = all.stringColumn(History.RUN).get(i);
-            perRow.add(run.substring(run.indexOf('=') + 1));
-        }
-        all.insertColumn(1, numeric
-                ? DoubleColumn.create(column, perRow.stream().mapToDouble(Double::parseDouble).toArray())
-                : StringColumn.create(column, perRow));
-        return column;
+        out.println(summary.choice(best));
+    }
+
+    private static String cap(String s) {
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     /** The settings as given (and the defaults used), so that a run can be repeated. */
-    private void writeSettings(Path dir, Options.Settings s, String swept) {
+    private void writeSettings(Path dir) {
         StringBuilder b = new StringBuilder("# ./run " + command + " settings (defaults filled in)\n");
         for (Options.Spec spec : Options.SPECS) {
             String value = options.raw(spec.name());
@@ -229,7 +314,7 @@ final class Experiment {
     }
 
     private Path defaultOut(DatasetName dataset, String swept, Options.Settings s) {
-        String what = swept != null ? "sweep-" + swept : "d" + s.dropout();
+        String what = swept != null ? "sweep-" + swept : command.equals("sweep") ? "seeds" : "d" + s.dropout();
         Path runs = Path.of("build", "runs");
         String stem = LocalDateTime.now().format(STAMP) + "-" + dataset.id() + "-" + what;
         Path p = runs.resolve(stem);

@@ -132,6 +132,8 @@ final class Options {
                 whole("train-subset", v.get("train-subset")),
                 whole("test-subset", v.get("test-subset")),
                 real("target", v.get("target")),
+                whole("seeds", v.get("seeds")),
+                v.get("validation") == null ? null : real("validation", v.get("validation")),
                 v.get("out") == null ? null : Path.of(v.get("out")));
     }
 
@@ -147,10 +149,13 @@ final class Options {
     static String usage(String command) {
         StringBuilder b = new StringBuilder();
         if (command.equals("sweep")) {
-            b.append("usage: ./run sweep --OPTION v1,v2,... [other options]\n")
+            b.append("usage: ./run sweep --OPTION v1,v2,... [--seeds N] [other options]\n")
                     .append("One training run per value of the one option given as a comma list (")
-                    .append(sweepableNames()).append("),\nall else equal; writes history.csv (every epoch of every run), ")
-                    .append("summary.csv (one row per run) and comparison charts.\n");
+                    .append(sweepableNames()).append("),\nall else equal, each over --seeds seeds (a sweep of one ")
+                    .append("configuration needs only --seeds 2 or more);\nwrites history.csv (every epoch of every ")
+                    .append("run), summary.csv (one row per configuration: mean and spread over seeds),\ntrials.csv ")
+                    .append("(one row per run and seed) and comparison charts. Choices are made on validation ")
+                    .append("accuracy;\nthe chosen configuration's test accuracy is printed once.\n");
         } else {
             b.append("usage: ./run train [options]\n")
                     .append("Trains the MLP once; prints one line per epoch and a summary; writes history.csv, ")
@@ -177,6 +182,7 @@ final class Options {
             case "data-dir" -> "the installed data set, $DROPKIT_DATA/<dataset>";
             case "threads" -> "$DROPKIT_THREADS, else the engine's choice";
             case "out" -> "build/runs/<time>-<dataset>-<setting>";
+            case "validation" -> "the data set's default split";
             default -> "none";
         };
     }
@@ -200,7 +206,11 @@ final class Options {
         l.add(new Spec("seed", "S", "seed of initialisation, dropout masks, shuffling", String.valueOf(t.seed()), true));
         l.add(new Spec("train-subset", "N", "random training examples kept (0 = all)", "0", false));
         l.add(new Spec("test-subset", "N", "random test examples kept (0 = all)", "0", false));
-        l.add(new Spec("target", "A", "test accuracy for epochs/seconds-to-target in a sweep's summary", "0.97",
+        l.add(new Spec("validation", "F", "fraction of the training images held out for validation, in [0, 1)",
+                null, false));
+        l.add(new Spec("seeds", "N", "runs per configuration, seeds S, S+1, ... (3 or more for findings)", "1",
+                false));
+        l.add(new Spec("target", "A", "validation accuracy for epochs/seconds-to-target in the summary", "0.97",
                 false));
         l.add(new Spec("out", "DIR", "output folder (must not exist yet, or be empty)", null, false));
         return List.copyOf(l);
@@ -244,5 +254,5 @@ final class Options {
     /** One run's settings, parsed but not yet checked against the library's rules (the library does that); threads null: not given. */
     record Settings(String dataset, Path dataDir, double dropout, String dropoutKind, int hidden, int epochs,
             int batchSize, double lr, double momentum, double weightDecay, Integer threads, long seed, int trainSubset,
-            int testSubset, double target, Path out) {}
+            int testSubset, double target, int seeds, Double validation, Path out) {}
 }

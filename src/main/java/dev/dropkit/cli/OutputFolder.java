@@ -1,14 +1,13 @@
 package dev.dropkit.cli;
 
+import dev.dropkit.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
@@ -51,11 +50,6 @@ final class OutputFolder implements AutoCloseable {
         return work;
     }
 
-    /** The final folder. */
-    Path target() {
-        return target;
-    }
-
     /** Moves the complete results into place in one rename. */
     Path commit() {
         try {
@@ -66,7 +60,7 @@ final class OutputFolder implements AutoCloseable {
                 }
             }
             Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Files.move(work, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.moveIntoPlace(work, target);
             committed = true;
             return target;
         } catch (IOException e) {
@@ -112,16 +106,12 @@ final class OutputFolder implements AutoCloseable {
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
-    static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // best effort: a leftover hidden .partial folder is harmless and named as such
+    /** Best effort: a leftover hidden .partial folder is harmless and named as such. */
+    private static void deleteTree(Path root) {
+        try {
+            AtomicFiles.deleteTree(root);
+        } catch (UncheckedIOException e) {
+            // leave it
         }
     }
 }

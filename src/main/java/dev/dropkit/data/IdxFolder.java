@@ -33,13 +33,11 @@ public final class IdxFolder implements AutoCloseable {
     static final String HINT = "give --data-dir a folder with the four MNIST-format IDX files (train-images-idx3-ubyte, "
             + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, plain or .gz)";
 
-    private final Path original;
     private final Path path;
     private final Path staging;
     private final Map<Path, String> stagedToOriginal;
 
-    private IdxFolder(Path original, Path path, Path staging, Map<Path, String> stagedToOriginal) {
-        this.original = original;
+    private IdxFolder(Path path, Path staging, Map<Path, String> stagedToOriginal) {
         this.path = path;
         this.staging = staging;
         this.stagedToOriginal = stagedToOriginal;
@@ -56,7 +54,7 @@ public final class IdxFolder implements AutoCloseable {
         }
         boolean ready = found.entrySet().stream()
                 .allMatch(e -> e.getValue().getFileName().toString().equals(e.getKey()));
-        IdxFolder folder = ready ? new IdxFolder(dir, dir, null, Map.of()) : stage(dir, found);
+        IdxFolder folder = ready ? new IdxFolder(dir, null, Map.of()) : stage(dir, found);
         try {
             folder.check();
             return folder;
@@ -69,11 +67,6 @@ public final class IdxFolder implements AutoCloseable {
     /** The folder with the toolkit's names (the user's own folder when it already has them). */
     public Path path() {
         return path;
-    }
-
-    /** The folder the user gave. */
-    public Path original() {
-        return original;
     }
 
     /** A builder reading this folder; errors it raises name the user's files. */
@@ -140,7 +133,7 @@ public final class IdxFolder implements AutoCloseable {
                     Files.createSymbolicLink(target, source);
                 }
             }
-            return new IdxFolder(dir, staging, staging, names);
+            return new IdxFolder(staging, staging, names);
         } catch (IOException | RuntimeException e) {
             deleteTree(staging);
             if (e instanceof DataException de) {

@@ -4,6 +4,7 @@ import ai.djl.basicdataset.cv.classification.FashionMnist;
 import ai.djl.basicdataset.cv.classification.Mnist;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.repository.Repository;
 import ai.djl.training.dataset.ArrayDataset;
@@ -13,22 +14,37 @@ import ai.djl.translate.TranslateException;
 import dev.dropkit.Env;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Random;
 
 /**
  * An image classification data set held in memory as four tensors, so that a training step slices a batch
- * instead of stacking records: {@code trainX} (N, 784) float32, {@code trainY} (N) int64, and the same for test.
+ * instead of stacking records: {@code trainX} (N, 784) float32, {@code trainY} (N) int64, and the same for the
+ * validation and test sets.
+ *
+ * <p>The validation set is a seeded random part of the training images held out from training (default
+ * {@value #DEFAULT_VALIDATION} of them): choices (a rate, a schedule, when to stop) are made on it, and the test set
+ * is kept for reporting the chosen configuration once. With {@code trainSubset(n)} the subset is drawn first and the
+ * validation set is then held out of those n images, so {@code trainSize() + valSize() == n}.
  *
  * <pre>{@code
- * var mnist = ImageData.load("mnist");                     // the whole set, x / 255
+ * var mnist = ImageData.load("mnist");                     // x / 255; 54,000 training, 6,000 validation images
  * var quick = ImageData.builder("fashion-mnist").trainSubset(2000).testSubset(1000).build();
+ * var all = ImageData.builder("mnist").validation(0).build();   // no validation set: train on all 60,000
  * }</pre>
  */
 public final class ImageData implements AutoCloseable {
+    /** The fraction of the training images held out for validation unless the builder says otherwise. */
+    public static final double DEFAULT_VALIDATION = 0.1;
+
     private final String name;
     private final NDManager manager;
     private final NDArray trainX;
     private final NDArray trainY;
+    private final NDArray valX; // null when there is no validation set
+    private final NDArray valY;
     private final NDArray testX;
     private final NDArray testY;
 
@@ -37,8 +53,105 @@ public final class ImageData implements AutoCloseable {
         this.manager = manager;
         this.trainX = arrays[0];
         this.trainY = arrays[1];
-        this.testX = arrays[2];
-        this.testY = arrays[3];
+        this.valX = arrays[2];
+        this.valY = arrays[3];
+        this.testX = arrays[4];
+        this.testY = arrays[5];
+    }
+
+    /**
+     * The one way every source builds a data set: holds out {@code validation} (in [0, 1)) of the training examples,
+     * drawn with {@code seed}, as the validation set, then normalises all three sets with statistics of the remaining
+     * training examples. Takes ownership of {@code manager} and the four tensors (features (N, F) float32, labels
+     * (N) int64); on failure it closes the manager.
+     */
+    static ImageData of(String name, NDManager manager, NDArray trainX, NDArray trainY, NDArray testX, NDArray testY,
+            double validation, long seed, Normalization normalization) {
+        try {
+            checkValidation(validation);
+            int n = Math.toIntExact(trainX.getShape().get(0));
+            int held = (int) Math.round(validation * n);
+            NDArray[] arrays = {trainX, trainY, null, null, testX, testY};
+            if (validation > 0) {
+                long[] labels = trainY.toLongArray();
+                long classes = java.util.Arrays.stream(labels).distinct().count();
+                if (held < classes) {
+                    throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                            "a validation fraction of %s of %s's %,d training images holds %d images, too few for one "
+                                    + "image of each of its %d classes: raise the fraction to at least %.3f or use "
+                                    + "more training images", validation, name, n, held, classes,
+                            Math.ceil(1000.0 * (classes - 0.5) / n) / 1000));
+                }
+                if (held >= n) {
+                    throw new IllegalArgumentException("a validation fraction of " + validation + " of " + name + "'s "
+                            + n + " training images leaves none to train on: lower the fraction (e.g. 0.1)");
+                }
+                long[][] parts = split(n, held, seed);
+                NDArray valIndex = manager.create(parts[0]);
+                NDArray trainIndex = manager.create(parts[1]);
+                arrays[0] = trainX.get(new NDIndex("{}", trainIndex));
+                arrays[1] = trainY.get(new NDIndex("{}", trainIndex));
+                arrays[2] = trainX.get(new NDIndex("{}", valIndex));
+                arrays[3] = trainY.get(new NDIndex("{}", valIndex));
+                for (NDArray a : new NDArray[] {trainX, trainY, valIndex, trainIndex}) {
+                    a.close();
+                }
+            }
+            normalize(normalization, arrays[0], arrays[2], arrays[4]);
+            return new ImageData(name, manager, arrays);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** {@code fraction} if it is a validation fraction in [0, 1); otherwise a one-line error naming the fix. */
+    static double checkValidation(double fraction) {
+        if (!(fraction >= 0 && fraction < 1)) {
+            throw new IllegalArgumentException("validation fraction " + fraction + " is outside [0, 1): give the "
+                    + "share of training images to hold out, e.g. 0.1, or 0 for no validation set");
+        }
+        return fraction;
+    }
+
+    /** A seeded split of 0..n-1 into {@code held} validation indices and the rest, each in ascending order. */
+    static long[][] split(int n, int held, long seed) {
+        long[] order = draw(n, n, seed);
+        long[] val = java.util.Arrays.copyOfRange(order, 0, held);
+        long[] train = java.util.Arrays.copyOfRange(order, held, n);
+        java.util.Arrays.sort(val);
+        java.util.Arrays.sort(train);
+        return new long[][] {val, train};
+    }
+
+    /** The first {@code k} of a seeded random permutation of 0..count-1 (the JDK's Fisher–Yates shuffle). */
+    static long[] draw(int count, int k, long seed) {
+        List<Long> all = new ArrayList<>(count);
+        for (long i = 0; i < count; i++) {
+            all.add(i);
+        }
+        Collections.shuffle(all, new Random(seed));
+        return all.subList(0, k).stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static void normalize(Normalization normalization, NDArray trainX, NDArray valX, NDArray testX) {
+        if (normalization == Normalization.STANDARDIZE) {
+            try (NDManager tmp = trainX.getManager().newSubManager()) {
+                NDArray mean = trainX.mean();
+                NDArray square = trainX.square();
+                mean.attach(tmp);
+                square.attach(tmp);
+                float m = mean.getFloat();
+                NDArray meanSquare = square.mean();
+                meanSquare.attach(tmp);
+                float std = (float) Math.sqrt(meanSquare.getFloat() - m * m);
+                for (NDArray x : new NDArray[] {trainX, valX, testX}) {
+                    if (x != null) {
+                        x.subi(m).divi(std);
+                    }
+                }
+            }
+        }
     }
 
     /** Loads a known data set ("mnist" or "fashion-mnist") from the installed data folder, whole, scaled x/255. */
@@ -65,6 +178,33 @@ public final class ImageData implements AutoCloseable {
 
     public NDArray trainY() {
         return trainY;
+    }
+
+    /** Whether a validation set was held out (see {@link Builder#validation}). */
+    public boolean hasValidation() {
+        return valX != null;
+    }
+
+    /** The validation features; fails in one line when the data set has none. */
+    public NDArray valX() {
+        return checkedValidation(valX);
+    }
+
+    public NDArray valY() {
+        return checkedValidation(valY);
+    }
+
+    /** Number of validation examples (0 without a validation set). */
+    public int valSize() {
+        return valX == null ? 0 : Math.toIntExact(valX.getShape().get(0));
+    }
+
+    private NDArray checkedValidation(NDArray a) {
+        if (a == null) {
+            throw new IllegalStateException(name + " has no validation set: build it with .validation(0.1) to hold "
+                    + "out 10% of the training images");
+        }
+        return a;
     }
 
     public NDArray testX() {
@@ -99,8 +239,8 @@ public final class ImageData implements AutoCloseable {
 
     @Override
     public String toString() {
-        return String.format("%s: %,d training and %,d test images of %d features", name, trainSize(), testSize(),
-                features());
+        return String.format("%s: %,d training, %,d validation and %,d test images of %d features", name, trainSize(),
+                valSize(), testSize(), features());
     }
 
     public static final class Builder {
@@ -110,6 +250,7 @@ public final class ImageData implements AutoCloseable {
         private Normalization normalization = Normalization.SCALE;
         private int trainSubset;
         private int testSubset;
+        private double validation = DEFAULT_VALIDATION;
         private long seed = 1;
 
         private Builder(DatasetName known) {
@@ -151,7 +292,16 @@ public final class ImageData implements AutoCloseable {
             return this;
         }
 
-        /** Seed of the subset draw. */
+        /**
+         * The fraction of the training images (after {@link #trainSubset}) held out as the validation set, in [0, 1);
+         * 0 for none. Default {@value ImageData#DEFAULT_VALIDATION}.
+         */
+        public Builder validation(double fraction) {
+            this.validation = checkValidation(fraction);
+            return this;
+        }
+
+        /** Seed of the subset draws and of the validation split. */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
@@ -166,11 +316,11 @@ public final class ImageData implements AutoCloseable {
             int[] counts = IdxFiles.verify(dir, known, hint);
             String label = known != null ? known.id() : dir.getFileName().toString();
             NDManager manager = Env.engine().newBaseManager();
+            NDArray[] train;
+            NDArray[] test;
             try {
-                NDArray[] train = read(manager, dir, Dataset.Usage.TRAIN, counts[0], trainSubset, seed);
-                NDArray[] test = read(manager, dir, Dataset.Usage.TEST, counts[1], testSubset, seed + 1);
-                normalize(train[0], test[0]);
-                return new ImageData(label, manager, new NDArray[] {train[0], train[1], test[0], test[1]});
+                train = read(manager, dir, Dataset.Usage.TRAIN, counts[0], trainSubset, seed);
+                test = read(manager, dir, Dataset.Usage.TEST, counts[1], testSubset, seed + 1);
             } catch (IOException | TranslateException | RuntimeException e) {
                 manager.close();
                 if (e instanceof DataException de) {
@@ -178,6 +328,7 @@ public final class ImageData implements AutoCloseable {
                 }
                 throw new DataException("cannot load " + dir + " (" + e.getMessage() + "): " + hint);
             }
+            return of(label, manager, train[0], train[1], test[0], test[1], validation, seed + 2, normalization);
         }
 
         /** Reads one split with DJL's MNIST loader (Fashion-MNIST shares the format) from a local repository. */
@@ -203,37 +354,11 @@ public final class ImageData implements AutoCloseable {
             }
         }
 
-        private void normalize(NDArray trainX, NDArray testX) {
-            if (normalization == Normalization.STANDARDIZE) {
-                try (NDManager tmp = trainX.getManager().newSubManager()) {
-                    NDArray mean = trainX.mean();
-                    NDArray square = trainX.square();
-                    mean.attach(tmp);
-                    square.attach(tmp);
-                    float m = mean.getFloat();
-                    NDArray meanSquare = square.mean();
-                    meanSquare.attach(tmp);
-                    float std = (float) Math.sqrt(meanSquare.getFloat() - m * m);
-                    trainX.subi(m).divi(std);
-                    testX.subi(m).divi(std);
-                }
-            }
-        }
-
         /** A seeded draw of {@code n} of {@code count} indices without replacement, in ascending order. */
         static long[] sample(int count, int n, long seed) {
-            int[] idx = new int[count];
-            for (int i = 0; i < count; i++) {
-                idx[i] = i;
-            }
-            Random random = new Random(seed);
-            for (int i = 0; i < n; i++) {
-                int j = i + random.nextInt(count - i);
-                int t = idx[i];
-                idx[i] = idx[j];
-                idx[j] = t;
-            }
-            return java.util.Arrays.stream(idx, 0, n).sorted().asLongStream().toArray();
+            long[] idx = draw(count, n, seed);
+            java.util.Arrays.sort(idx);
+            return idx;
         }
     }
 }

@@ -6,7 +6,6 @@ import dev.dropkit.train.TrainingRun;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -16,7 +15,9 @@ import tech.tablesaw.api.Table;
 /**
  * Seconds per epoch of several training configurations measured fairly on a busy machine: the configurations take
  * turns epoch by epoch (round robin), so a burst of load from elsewhere hits all of them instead of one; the first
- * {@code warmup} epochs (JIT, allocator) are run but not timed. Anything that can train one epoch is a
+ * {@code warmup} epochs (JIT, allocator) are run but not timed. A toolkit training reports its epochs through its
+ * run's {@link dev.dropkit.train.TrainingListener} (the default display, {@link dev.dropkit.train.Progress}), named
+ * by the bench's configuration name. Anything that can train one epoch is a
  * {@link Contestant}: a toolkit {@link Training}, or (in {@code ./run bench}) DJL's EasyTrain and a PyTorch process.
  *
  * <pre>{@code
@@ -46,7 +47,7 @@ public final class EpochBench {
 
     private final ImageData data;
     private final Map<String, java.util.function.Supplier<Contestant>> contestants = new LinkedHashMap<>();
-    private int warmup = 2;
+    private int warmup = RunMode.current().warmupEpochs();
     private int timed = 5;
     private boolean progress = true;
     private Table epochs;
@@ -60,7 +61,7 @@ public final class EpochBench {
         return new EpochBench(data);
     }
 
-    /** Untimed epochs first (at least 0). */
+    /** Untimed epochs first (at least 0; default {@link RunMode#warmupEpochs()}, the one warm-up rule). */
     public EpochBench warmup(int epochs) {
         if (epochs < 0) {
             throw new IllegalArgumentException("warm-up epochs " + epochs + " must be 0 or more: try 2");
@@ -83,10 +84,10 @@ public final class EpochBench {
         return this;
     }
 
-    /** A toolkit training (its own progress lines are switched off). */
+    /** A toolkit training, labelled {@code name}; it reports its epochs through its listener when progress is on. */
     public EpochBench add(String name, Training training) {
-        Training quiet = training.copy().progress(false);
-        return add(name, () -> new TrainingContestant(quiet.start(data)));
+        Training named = training.copy().label(name);
+        return add(name, () -> new TrainingContestant(named.copy().progress(progress).start(data)));
     }
 
     /** Any contestant, created when the run starts and closed at its end. */
@@ -114,20 +115,14 @@ public final class EpochBench {
                 running.add(contestants.get(name).get());
             }
             for (int e = 1; e <= warmup + timed; e++) {
-                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "epoch %2d%s", e,
-                        e <= warmup ? " (warm-up)" : ""));
                 for (int i = 0; i < names.size(); i++) {
                     double s = running.get(i).epoch();
-                    line.append(String.format(Locale.ROOT, "  %s %.3f s", names.get(i), s));
                     if (e > warmup) {
                         config.append(names.get(i));
                         epoch.append(e);
                         seconds.append(s);
                         cpuSeconds.append(running.get(i).lastCpuSeconds());
                     }
-                }
-                if (progress) {
-                    System.out.println(line);
                 }
             }
             for (int i = 0; i < names.size(); i++) {

@@ -43,7 +43,25 @@ public enum RunMode {
     }
 
     /**
-     * The target test accuracy for time-to-target figures: {@code full} on the whole data set, {@code quick} on the
+     * Seeds per configuration in a notebook's key comparisons: at least 3 in full mode, 2 in quick mode (two are
+     * the fewest that show a seed-to-seed spread).
+     */
+    public int seeds() {
+        return isQuick() ? 2 : 3;
+    }
+
+    /**
+     * The one warm-up rule: epochs at the start of a run that timings leave out (the first epochs include JIT
+     * compilation and the engine's allocator warming up): 2 in full mode, 1 in quick mode. Medians of a run keep
+     * at least its last epoch ({@link dev.dropkit.train.History#medianEpochSeconds}); timing benchmarks run this many
+     * untimed epochs first ({@link EpochBench#warmup}).
+     */
+    public int warmupEpochs() {
+        return isQuick() ? 1 : 2;
+    }
+
+    /**
+     * The target validation accuracy for time-to-target figures: {@code full} on the whole data set, {@code quick} on the
      * quick subset, whose few epochs on 5,000 images cannot reach a full-data target. Both must lie in (0, 1].
      */
     public double target(double full, double quick) {

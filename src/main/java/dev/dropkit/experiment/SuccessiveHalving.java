@@ -20,7 +20,7 @@ import tech.tablesaw.api.Table;
  * Successive halving (Karnin et al. 2013; Jamieson and Talwalkar 2016): an automatic search over candidate
  * configurations under a fixed training budget. The budget is split evenly over {@code ceil(log_eta n)} rungs; in each
  * rung every surviving candidate gets an equal share of it, training on from where it stopped (a resumable
- * {@link TrainingRun}), and only the best {@code 1/eta} by test accuracy go on. Bad candidates are stopped after a few
+ * {@link TrainingRun}), and only the best {@code 1/eta} by validation accuracy go on. Bad candidates are stopped after a few
  * cheap epochs, so most of the budget goes to the promising ones.
  *
  * <pre>{@code
@@ -30,10 +30,17 @@ import tech.tablesaw.api.Table;
  * }</pre>
  *
  * <p>The budget counts training seconds (or epochs) only, as {@link History} does; evaluation after each epoch
- * comes on top. Candidates are ranked by the test accuracy after their last epoch: on MNIST there is no separate
- * validation split, so the winner's test accuracy is slightly optimistic.
+ * comes on top. Candidates are ranked by the validation accuracy after their last epoch (the data must hold a
+ * validation split); the winner's test accuracy, which played no part in the choice, is reported once in
+ * {@link Result#toString()}.
  */
 public final class SuccessiveHalving {
+    /** Columns of {@link Result#rungs()}, besides {@link History#RUN}, {@link RunSummary#EPOCHS} and val_accuracy. */
+    public static final String RUNG = "rung";
+    public static final String RUNG_SECONDS = "rung_seconds";
+    public static final String RANK = "rank";
+    public static final String PROMOTED = "promoted";
+
     private final List<Training> candidates;
     private int eta = 2;
     private double budgetSeconds = Double.NaN;
@@ -116,10 +123,10 @@ public final class SuccessiveHalving {
                     + "budgetEpochs(...)");
         }
         int rungCount = rungs();
-        Table rungs = Table.create("successive halving", IntColumn.create("rung"), StringColumn.create(History.RUN),
-                IntColumn.create("epochs"), DoubleColumn.create("rung_seconds"),
-                DoubleColumn.create(History.TEST_ACCURACY), IntColumn.create("rank"),
-                BooleanColumn.create("promoted"));
+        Table rungs = Table.create("successive halving", IntColumn.create(RUNG), StringColumn.create(History.RUN),
+                IntColumn.create(RunSummary.EPOCHS), DoubleColumn.create(RUNG_SECONDS),
+                DoubleColumn.create(History.VAL_ACCURACY), IntColumn.create(RANK),
+                BooleanColumn.create(PROMOTED));
         List<TrainingRun> all = new ArrayList<>();
         try {
             for (Training t : candidates) {
@@ -142,13 +149,13 @@ public final class SuccessiveHalving {
                 for (int rank = 0; rank < n; rank++) {
                     TrainingRun r = alive.get(order.get(rank));
                     boolean promoted = rank < keep;
-                    rungs.intColumn("rung").append(rung + 1);
+                    rungs.intColumn(RUNG).append(rung + 1);
                     rungs.stringColumn(History.RUN).append(r.history().run());
-                    rungs.intColumn("epochs").append(r.history().epochs());
-                    rungs.doubleColumn("rung_seconds").append(spent[order.get(rank)]);
-                    rungs.doubleColumn(History.TEST_ACCURACY).append(accuracy(r));
-                    rungs.intColumn("rank").append(rank + 1);
-                    rungs.booleanColumn("promoted").append(promoted);
+                    rungs.intColumn(RunSummary.EPOCHS).append(r.history().epochs());
+                    rungs.doubleColumn(RUNG_SECONDS).append(spent[order.get(rank)]);
+                    rungs.doubleColumn(History.VAL_ACCURACY).append(accuracy(r));
+                    rungs.intColumn(RANK).append(rank + 1);
+                    rungs.booleanColumn(PROMOTED).append(promoted);
                     if (promoted) {
                         next.add(r);
                     }
@@ -191,7 +198,15 @@ public final class SuccessiveHalving {
     }
 
     private static double accuracy(TrainingRun run) {
-        return run.history().epochs() == 0 ? 0 : run.history().finalTestAccuracy();
+        History h = run.history();
+        if (h.epochs() == 0) {
+            return 0;
+        }
+        if (!h.hasValidation()) {
+            throw new IllegalArgumentException("successive halving ranks candidates on validation accuracy, but "
+                    + h.run() + " has none: build the data with a validation split, e.g. .validation(0.1)");
+        }
+        return h.finalValAccuracy();
     }
 
     /** What the search did: one row per candidate and rung, every candidate's history, and the winner. */
@@ -208,7 +223,7 @@ public final class SuccessiveHalving {
 
         /**
          * Columns rung (1-based), run, epochs (trained so far), rung_seconds (training seconds in this rung),
-         * test_accuracy (after the rung), rank (within the rung) and promoted (went on to the next rung, or won).
+         * val_accuracy (after the rung), rank (within the rung by it) and promoted (went on to the next rung, or won).
          */
         public Table rungs() {
             return rungs;
@@ -219,7 +234,7 @@ public final class SuccessiveHalving {
             return histories;
         }
 
-        /** The winner's label. */
+        /** The winner's label (chosen on validation accuracy). */
         public String best() {
             return best.run();
         }
@@ -230,7 +245,7 @@ public final class SuccessiveHalving {
 
         /** Training seconds summed over every candidate and rung. */
         public double totalSeconds() {
-            return rungs.doubleColumn("rung_seconds").sum();
+            return rungs.doubleColumn(RUNG_SECONDS).sum();
         }
 
         /** Total epochs trained over all candidates. */
@@ -240,9 +255,10 @@ public final class SuccessiveHalving {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "successive halving: %d candidates, %d epochs, %.1f s of training, "
-                    + "best %s (%.2f%%)", histories.stringColumn(History.RUN).countUnique(), totalEpochs(),
-                    totalSeconds(), best(), 100 * best.finalTestAccuracy());
+            return String.format(Locale.ROOT, "successive halving: %d candidates, %d epochs, %.1f s of training; "
+                    + "chosen on validation accuracy: %s (%.2f%%); its test accuracy: %.2f%%",
+                    histories.stringColumn(History.RUN).countUnique(), totalEpochs(), totalSeconds(), best(),
+                    100 * best.finalValAccuracy(), 100 * best.finalTestAccuracy());
         }
     }
 }

@@ -14,34 +14,54 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 
 /**
- * One training run per value of a knob, stacked into a single Tablesaw {@link Table}: one row per run and epoch,
- * with the configuration as columns (the {@link History} columns run, dropout, lr, momentum, weight_decay and
- * batch_size, plus a column named after the sweep when the history does not already record that knob).
+ * One training run per value of a knob and per seed, stacked into a single Tablesaw {@link Table}: one row per
+ * trial and epoch, with the configuration as columns (the {@link History} columns run, dropout, lr, momentum,
+ * weight_decay and batch_size; a column named after the sweep when the history does not already record that knob;
+ * and {@value RunSummary#SEED}). {@link RunSummary} turns the table into findings with spreads over the seeds.
  *
  * <pre>{@code
- * Table runs = Sweep.dropoutRates(0, 0.25, 0.5)
- *         .run(p -> Training.of(Mlp.seedModel().withDropout(p)).sgd(0.1).label("p=" + p).fit(mnist));
- * Table same = Sweep.fit(mnist, List.of(base.copy().label("a"), base.copy().momentum(0.9).label("b")));
- * Table fair = Sweep.interleaved(mnist, configs);   // one epoch of each in turn: timings comparable
+ * Table runs = Sweep.dropoutRates(0, 0.25, 0.5).seeds(mode.seeds())
+ *         .run(mnist, p -> Training.of(Mlp.seedModel().withDropout(p)).sgd(0.1));
+ * Table same = Sweep.configs(List.of(base.copy().label("a"), base.copy().momentum(0.9).label("b"))).seeds(3)
+ *         .run(mnist, c -> c);
+ * Table fair = Sweep.configs(configs).interleaved().run(mnist, c -> c); // one epoch each in turn: fair timings
  * }</pre>
  *
- * <p>The values are checked when the sweep is built, before any training starts, so that a typo in the last value
- * does not surface after minutes of training.
+ * <p>The values are checked when the sweep is built and the trial list ({@link #trials}: settings and seed of each
+ * run, as data) is made before any training starts, so that a typo in the last value does not surface after minutes
+ * of training. Trials run one after the other on the calling thread (or epoch by epoch in turn when
+ * {@link #interleaved()}); a {@link SweepListener} hears each finished trial, and the runs themselves print no
+ * per-epoch lines unless {@link #epochProgress(boolean)} is set.
  *
  * @param <T> the type of the swept value
  */
 public final class Sweep<T> {
+    /**
+     * One run of a sweep: its place in the trial list, its label (the same for every seed of a configuration), the
+     * swept value, the seed, and the complete settings to train it with.
+     */
+    public record Trial<T>(int index, String run, T value, long seed, Training training) {}
+
     private final String name;
     private final List<T> values;
+    private List<Long> seeds;
+    private int seedCount = 1;
+    private Function<? super T, String> labels;
+    private SweepListener listener;
+    private boolean epochProgress;
+    private boolean interleaved;
+    private double target = Double.NaN;
 
     private Sweep(String name, List<T> values) {
         this.name = name;
         this.values = values;
+        this.labels = name.equals(History.RUN) ? null : value -> name + "=" + value;
     }
 
     /** A sweep of {@code name} over {@code values}: the list must be non-empty and hold no nulls. */
@@ -114,10 +134,172 @@ public final class Sweep<T> {
     }
 
     /**
-     * Calls {@code run} once per value, in order, and stacks the histories. Each history must have a distinct run
-     * label, as the {@code run} column is what tells the runs apart.
+     * Each configuration runs with {@code count} seeds: its own seed and the {@code count - 1} after it (the
+     * default {@code Training} seed 42 gives 42, 43, 44 for three). {@link RunMode#seeds()} gives the count for a
+     * notebook.
+     */
+    public Sweep<T> seeds(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("seed count " + count + " must be at least 1: e.g. seeds(3), or "
+                    + "seeds(RunMode.current().seeds())");
+        }
+        this.seedCount = count;
+        this.seeds = null;
+        return this;
+    }
+
+    /** Each configuration runs once per seed in {@code seeds} (at least one, no repeats). */
+    public Sweep<T> seeds(long... seeds) {
+        if (seeds == null || seeds.length == 0) {
+            throw new IllegalArgumentException("no seeds given: give at least one, e.g. seeds(1, 2, 3)");
+        }
+        List<Long> list = Arrays.stream(seeds).boxed().toList();
+        if (new HashSet<>(list).size() != list.size()) {
+            throw new IllegalArgumentException("seeds " + list + " repeat a seed: give each seed once");
+        }
+        this.seeds = list;
+        return this;
+    }
+
+    /** How each configuration's run is labelled (default {@code name=value}; a sweep of configurations keeps theirs). */
+    public Sweep<T> labels(Function<? super T, String> labels) {
+        this.labels = Objects.requireNonNull(labels, "labels");
+        return this;
+    }
+
+    /** Who hears the sweep (default {@link SweepProgress#forSweep()}). */
+    public Sweep<T> listener(SweepListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /** Whether each run also prints its per-epoch progress (default false: one line per finished trial is enough). */
+    public Sweep<T> epochProgress(boolean on) {
+        this.epochProgress = on;
+        return this;
+    }
+
+    /**
+     * Trains all trials one epoch at a time, round-robin. On a shared machine the background load drifts;
+     * interleaving spreads it evenly over the runs, so their seconds per epoch can be compared within one sweep.
+     * Runs with {@code stopAt} drop out when they reach their target. Every trial's model is held at once.
+     */
+    public Sweep<T> interleaved() {
+        this.interleaved = true;
+        return this;
+    }
+
+    /** The validation accuracy target of the {@link RunSummary} the listener gets at the end (default none). */
+    public Sweep<T> target(double target) {
+        this.target = History.checkTarget(target);
+        return this;
+    }
+
+    /**
+     * The trial list, value by value and seed by seed: what {@link #run(ImageData, Function)} trains. Nothing is
+     * trained here; each {@code configure} result is copied, so the caller's settings stay as they were.
+     */
+    public List<Trial<T>> trials(Function<? super T, Training> configure) {
+        Objects.requireNonNull(configure, "configure");
+        List<Trial<T>> trials = new ArrayList<>();
+        Set<String> labelsSeen = new HashSet<>();
+        for (T value : values) {
+            Training config = Objects.requireNonNull(configure.apply(value), "configure returned null for " + value);
+            String label = labels == null ? config.label() : labels.apply(value);
+            if (!labelsSeen.add(label)) {
+                throw new IllegalArgumentException("two runs are labelled '" + label
+                        + "': give each Training a distinct label(...)");
+            }
+            List<Long> trialSeeds = seeds != null ? seeds
+                    : java.util.stream.LongStream.range(0, seedCount).map(i -> config.seed() + i).boxed().toList();
+            for (long seed : trialSeeds) {
+                Training t = config.copy().seed(seed).label(label).progress(epochProgress);
+                trials.add(new Trial<>(trials.size(), label, value, seed, t));
+            }
+        }
+        return List.copyOf(trials);
+    }
+
+    /** Trains every trial on {@code data} and stacks the histories into one table (see the class comment). */
+    public Table run(ImageData data, Function<? super T, Training> configure) {
+        List<Trial<T>> trials = trials(configure);
+        SweepListener l = listener != null ? listener : SweepProgress.forSweep();
+        l.sweepStarted(name, List.copyOf(trials));
+        List<History> histories = interleaved ? runInterleaved(data, trials, l) : runInOrder(data, trials, l);
+        List<Table> tables = new ArrayList<>();
+        for (int i = 0; i < trials.size(); i++) {
+            tables.add(withColumns(histories.get(i).table().copy(), trials.get(i)));
+        }
+        Table all = stack(name, tables);
+        l.sweepFinished(Double.isNaN(target) ? RunSummary.of(all) : RunSummary.of(all, target));
+        return all;
+    }
+
+    private List<History> runInOrder(ImageData data, List<Trial<T>> trials, SweepListener l) {
+        List<History> histories = new ArrayList<>();
+        for (Trial<T> trial : trials) {
+            History h = trial.training().fit(data);
+            l.trialFinished(trial, h);
+            histories.add(h);
+        }
+        return histories;
+    }
+
+    private List<History> runInterleaved(ImageData data, List<Trial<T>> trials, SweepListener l) {
+        List<TrainingRun> runs = new ArrayList<>();
+        try {
+            for (Trial<T> trial : trials) {
+                runs.add(trial.training().start(data));
+            }
+            boolean[] finished = new boolean[runs.size()];
+            boolean progressed = true;
+            while (progressed) {
+                progressed = false;
+                for (int i = 0; i < runs.size(); i++) {
+                    TrainingRun run = runs.get(i);
+                    if (finished[i]) {
+                        continue;
+                    }
+                    int before = run.history().epochs();
+                    if (before < run.config().epochs()) {
+                        run.train(1);
+                    }
+                    if (run.history().epochs() > before) {
+                        progressed = true;
+                    }
+                    if (run.history().epochs() == before || run.history().epochs() >= run.config().epochs()) {
+                        finished[i] = true;
+                        l.trialFinished(trials.get(i), run.history());
+                    }
+                }
+            }
+            return runs.stream().map(TrainingRun::history).toList();
+        } finally {
+            runs.forEach(TrainingRun::close);
+        }
+    }
+
+    private Table withColumns(Table t, Trial<T> trial) {
+        if (!t.columnNames().contains(name)) {
+            t.addColumns(constant(name, trial.value(), t.rowCount()));
+        }
+        if (!t.columnNames().contains(RunSummary.SEED)) {
+            LongColumn seed = LongColumn.create(RunSummary.SEED, t.rowCount());
+            seed.setMissingTo(trial.seed());
+            t.insertColumn(1, seed);
+        }
+        return t;
+    }
+
+    /**
+     * Calls {@code run} once per value, in order, and stacks the histories (one seed each, the one {@code run}
+     * chose; no listener). Prefer {@link #run(ImageData, Function)}, which seeds, labels and reports the trials.
      */
     public Table run(Function<? super T, History> run) {
+        if (seeds != null || seedCount != 1) {
+            throw new IllegalArgumentException("seeds(...) needs run(data, value -> training): the sweep sets each "
+                    + "trial's seed");
+        }
         List<Table> tables = new ArrayList<>();
         for (T value : values) {
             Table t = run.apply(value).table().copy();
@@ -129,55 +311,32 @@ public final class Sweep<T> {
         return stack(name, tables);
     }
 
-    /** Trains every configuration on {@code data}, in order, and stacks the histories. */
-    public static Table fit(ImageData data, List<Training> configs) {
+    /** A sweep over whole configurations, each keeping its label: {@code configs(list).seeds(3).run(data, c -> c)}. */
+    public static Sweep<Training> configs(List<Training> configs) {
         checkConfigs(configs);
-        return of("run", configs).run(config -> config.fit(data));
+        return of(History.RUN, configs);
+    }
+
+    /** Trains every configuration on {@code data}, in order, one seed each (its own), and stacks the histories. */
+    public static Table fit(ImageData data, List<Training> configs) {
+        return configs(configs).run(data, c -> c);
     }
 
     private static void checkConfigs(List<Training> configs) {
         if (configs == null || configs.isEmpty()) {
             throw new IllegalArgumentException("sweep has no training configurations: give at least one");
         }
-        Set<String> labels = new HashSet<>();
-        for (Training config : configs) {
-            if (!labels.add(config.label())) {
-                throw new IllegalArgumentException("two runs are labelled '" + config.label()
-                        + "': give each Training a distinct label(...)");
-            }
-        }
+    }
+
+    /** {@link #fit} one epoch at a time, round-robin (see {@link #interleaved()}). */
+    public static Table interleaved(ImageData data, List<Training> configs) {
+        return configs(configs).interleaved().run(data, c -> c);
     }
 
     /**
-     * Trains every configuration on {@code data} one epoch at a time, round-robin, and stacks the histories. On a
-     * shared machine the background load drifts; interleaving spreads it evenly over the runs, so their seconds per
-     * epoch can be compared within one sweep. Runs with {@code stopAt} drop out when they reach their target.
+     * Stacks history tables (same columns) into one table named {@code name}; each (run, seed) must appear in one
+     * table only (a table without a seed column: each run label).
      */
-    public static Table interleaved(ImageData data, List<Training> configs) {
-        checkConfigs(configs);
-        List<TrainingRun> runs = new ArrayList<>();
-        try {
-            for (Training config : configs) {
-                runs.add(config.start(data));
-            }
-            boolean progressed = true;
-            while (progressed) {
-                progressed = false;
-                for (TrainingRun run : runs) {
-                    int before = run.history().epochs();
-                    if (before < run.config().epochs()) {
-                        run.train(1);
-                        progressed |= run.history().epochs() > before;
-                    }
-                }
-            }
-            return stack("sweep", runs.stream().map(r -> r.history().table()).toList());
-        } finally {
-            runs.forEach(TrainingRun::close);
-        }
-    }
-
-    /** Stacks history tables (same columns) into one table named {@code name}; labels must be distinct. */
     public static Table stack(String name, List<Table> histories) {
         if (histories.isEmpty()) {
             throw new IllegalArgumentException("nothing to stack: no history tables");
@@ -186,7 +345,13 @@ public final class Sweep<T> {
         Table all = histories.get(0).emptyCopy();
         all.setName(name);
         for (Table t : histories) {
-            for (String run : t.stringColumn(History.RUN).unique()) {
+            boolean seeded = t.columnNames().contains(RunSummary.SEED);
+            Set<String> here = new HashSet<>();
+            for (int i = 0; i < t.rowCount(); i++) {
+                String run = t.stringColumn(History.RUN).get(i);
+                here.add(seeded ? run + " (seed " + t.column(RunSummary.SEED).getString(i) + ")" : run);
+            }
+            for (String run : here) {
                 if (!runs.add(run)) {
                     throw new IllegalArgumentException("run '" + run + "' appears twice in the sweep: give each run a "
                             + "distinct label(...)");

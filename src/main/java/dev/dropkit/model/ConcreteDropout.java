@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
+import java.util.SplittableRandom;
 
 /**
  * Concrete dropout (Gal, Hron and Kendall, NeurIPS 2017): dropout whose rate is learned by gradient descent. The
@@ -110,6 +111,7 @@ public final class ConcreteDropout extends DropoutLayer implements LossTerm {
     private final Parameter logit;
     private final Parameter regularisedWeight; // weight of the layer fed, or null
     private final ThreadLocal<NDArray> term = new ThreadLocal<>(); // per thread: data-parallel workers share a layer
+    private SplittableRandom noise = new SplittableRandom(); // the training loop reseeds it per run
 
     /** A standalone layer starting at {@code initialRate} in (0, 1), regularising no weight. */
     public ConcreteDropout(double initialRate, Settings settings) {
@@ -201,9 +203,34 @@ public final class ConcreteDropout extends DropoutLayer implements LossTerm {
         }
         NDArray l = ps.getValue(logit, x.getDevice(), true);
         NDArray w = regularisedWeight == null ? null : ps.getValue(regularisedWeight, x.getDevice(), true);
-        NDArray u = x.getManager().randomUniform(0f, 1f, x.getShape(), x.getDataType());
+        NDArray u = uniform(x.getManager(), x.getShape(), x.getDataType());
         term.set(regulariser(l, w, x.getShape().tail(), settings, x.getManager()));
         return new NDList(drop(x, l, u, settings.temperature()));
+    }
+
+    /**
+     * Restarts the noise sequence from {@code seed} (the training loop does so per run). The noise is drawn in Java
+     * from this layer's own generator, so runs training at the same time draw what they would draw alone.
+     */
+    @Override
+    public synchronized void reseed(long seed) {
+        noise = new SplittableRandom(seed);
+    }
+
+    /** Uniform noise in [0, 1) of {@code shape}, 24 random bits per value, one forward pass at a time. */
+    private NDArray uniform(NDManager manager, Shape shape, DataType type) {
+        float[] u = new float[Math.toIntExact(shape.size())];
+        synchronized (this) {
+            for (int i = 0; i < u.length; i += 2) {
+                long bits = noise.nextLong();
+                u[i] = (int) (bits >>> 40) * 0x1.0p-24f;
+                if (i + 1 < u.length) {
+                    u[i + 1] = (int) ((bits >>> 8) & 0xFFFFFF) * 0x1.0p-24f;
+                }
+            }
+        }
+        NDArray array = manager.create(u, shape);
+        return type == DataType.FLOAT32 ? array : array.toType(type, false);
     }
 
     /** Not used: {@link #forwardInternal} applies the learned rate, not a given one. */

@@ -6,14 +6,24 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.dropkit.Env;
+import java.util.SplittableRandom;
 
 /**
  * Inverted dropout with a rate that can change while training (for keep-probability schedules): in training mode
  * each unit is zeroed with probability {@code rate} and survivors are scaled by {@code 1 / (1 - rate)}, so that
  * inference is the identity. Subclasses differ only in how they draw and apply the mask.
+ *
+ * <p>Randomness per run: the training loop calls {@link #reseed} with a seed derived from the run's seed. Variants
+ * with their own generator override it; for a variant that uses the engine's operator (whose generator is global to
+ * the JVM), this class reseeds the engine's generator from its own seeded sequence before every mask, under one
+ * JVM-wide lock, so that runs training at the same time in several threads draw exactly the masks they would draw
+ * alone. Masks are drawn one forward pass at a time (the layer is shared by a run's worker threads).
  */
 public abstract class DropoutLayer extends AbstractBlock {
+    private static final Object ENGINE_GENERATOR = new Object();
     private volatile double rate; // as given: a float would print 0.2 as 0.2000000298 in history tables
+    private SplittableRandom engineSeeds; // null: the engine's generator as it stands
 
     protected DropoutLayer(double rate) {
         super((byte) 1);
@@ -33,6 +43,16 @@ public abstract class DropoutLayer extends AbstractBlock {
         this.rate = rate;
     }
 
+    /**
+     * Restarts this layer's mask sequence from {@code seed}. Variants that draw masks with their own generator
+     * override this; the default seeds the sequence of engine-generator seeds described above.
+     */
+    public void reseed(long seed) {
+        synchronized (this) {
+            engineSeeds = new SplittableRandom(seed);
+        }
+    }
+
     /** Applies dropout at {@code rate} in (0, 1) to {@code x} in training mode. */
     protected abstract NDArray drop(NDArray x, float rate);
 
@@ -41,7 +61,19 @@ public abstract class DropoutLayer extends AbstractBlock {
             PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         float p = (float) rate;
-        return new NDList(training && p > 0 ? drop(x, p) : x);
+        if (!training || p <= 0) {
+            return new NDList(x);
+        }
+        synchronized (this) {
+            if (engineSeeds == null) {
+                return new NDList(drop(x, p));
+            }
+            long seed = engineSeeds.nextLong();
+            synchronized (ENGINE_GENERATOR) {
+                Env.seedEngineGenerator(seed);
+                return new NDList(drop(x, p));
+            }
+        }
     }
 
     @Override

@@ -136,14 +136,30 @@ public final class Mlp {
      * examples. The training loop calls it before the first step; without batch normalization it accepts anything.
      */
     public void checkBatchSize(int batchSize, int trainingExamples) {
+        checkBatchSize(batchSize, trainingExamples, 1);
+    }
+
+    /**
+     * As {@link #checkBatchSize(int, int)} for batches split into up to {@code workers} equal shards (at most one per
+     * example), each normalised by its own statistics: every shard of every batch needs at least two examples.
+     */
+    public void checkBatchSize(int batchSize, int trainingExamples, int workers) {
         if (batchNorm == null) {
             return;
         }
         BatchNormLayer.checkBatchSize(batchSize);
-        if (trainingExamples % batchSize == 1) {
+        if (workers > 1 && batchSize / Math.min(workers, batchSize) < 2) {
+            throw new IllegalArgumentException("batch normalization needs at least 2 examples per worker's shard, but "
+                    + "a batch of " + batchSize + " split over " + workers + " workers gives shards of "
+                    + batchSize / workers + ": use a batch of at least " + 2 * workers + " or fewer workers");
+        }
+        int last = trainingExamples % batchSize;
+        int lastShards = Math.min(Math.max(workers, 1), Math.max(last, 1));
+        if (last > 0 && last / lastShards < 2) {
             throw new IllegalArgumentException("with " + trainingExamples + " training examples in batches of "
-                    + batchSize + " the last batch of each epoch holds 1 example, which batch normalization cannot"
-                    + " normalise: choose a batch size that does not leave a remainder of 1, or another subset size");
+                    + batchSize + " the last batch of each epoch holds " + last + (lastShards > 1 ? " examples over "
+                    + lastShards + " workers" : " example") + ", too few for batch normalization (2 per worker):"
+                    + " choose a batch size that leaves a larger remainder, or another subset size");
         }
     }
 

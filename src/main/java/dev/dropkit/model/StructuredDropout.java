@@ -31,7 +31,7 @@ public final class StructuredDropout extends DropoutLayer {
     }
 
     /** The indices of the kept units out of {@code units} at the current rate; at least one is always kept. */
-    public long[] keptUnits(int units) {
+    public synchronized long[] keptUnits(int units) { // shards of a batch may draw from several threads
         float p = (float) rate();
         boolean[] keep = masks.kept(units, p);
         int count = 0;

@@ -1,11 +1,8 @@
 package dev.dropkit.plot;
 
+import dev.dropkit.AtomicFiles;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
@@ -24,20 +21,8 @@ public final class Charts {
      */
     public static Path save(Chart<?, ?> chart, Path file) {
         Path target = file.toString().endsWith(".png") ? file : Path.of(file + ".png");
-        try {
-            Path dir = target.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".chart-", ".png");
-            try {
-                BitmapEncoder.saveBitmap(chart, tmp.toString().replaceFirst("\\.png$", ""),
-                        BitmapEncoder.BitmapFormat.PNG);
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-            return target;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write chart " + target + ": " + e.getMessage(), e);
-        }
+        // BitmapEncoder adds ".png" itself: give it the temporary name without it.
+        return AtomicFiles.write(target, tmp -> BitmapEncoder.saveBitmap(chart,
+                tmp.toString().replaceFirst("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG));
     }
 }

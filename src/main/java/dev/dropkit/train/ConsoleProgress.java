@@ -15,19 +15,28 @@ final class ConsoleProgress implements TrainingListener {
         return new ConsoleProgress(System.out);
     }
 
+    static TrainingListener create(PrintStream out) {
+        return new ConsoleProgress(out);
+    }
+
     @Override
     public void epochFinished(History history) {
         // One println per line: notebook kernels stream each write as its own message.
         out.println(line(history));
     }
 
-    /** e.g. {@code 784-128(dropout 0.5)-10  epoch  3  loss 0.2140  train 94.10%  test 94.02%  0.61 s}. */
+    /**
+     * e.g. {@code 784-128(dropout 0.5)-10  epoch  3  loss 0.2140  train 94.10%  val 93.85%  test 94.02%  0.61 s}
+     * (no {@code val} part without a validation set).
+     */
     static String line(History h) {
         var t = h.table();
         int last = t.rowCount() - 1;
-        return String.format(Locale.ROOT, "%s  epoch %2d  loss %.4f  train %.2f%%  test %.2f%%  %.2f s", h.run(),
+        var val = t.doubleColumn(History.VAL_ACCURACY);
+        String validation = val.isMissing(last) ? "" : String.format(Locale.ROOT, "  val %.2f%%", 100 * val.get(last));
+        return String.format(Locale.ROOT, "%s  epoch %2d  loss %.4f  train %.2f%%%s  test %.2f%%  %.2f s", h.run(),
                 t.intColumn(History.EPOCH).get(last), t.doubleColumn(History.TRAIN_LOSS).get(last),
-                100 * t.doubleColumn(History.TRAIN_ACCURACY).get(last),
+                100 * t.doubleColumn(History.TRAIN_ACCURACY).get(last), validation,
                 100 * t.doubleColumn(History.TEST_ACCURACY).get(last), t.doubleColumn(History.SECONDS).get(last));
     }
 }

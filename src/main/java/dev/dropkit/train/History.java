@@ -9,8 +9,8 @@ import tech.tablesaw.api.Table;
 /**
  * The per-epoch record of one training run, as a Tablesaw {@link Table} with one row per epoch:
  * <ul>
- *   <li>{@code run}, {@code dropout}, {@code lr}, {@code momentum}, {@code weight_decay}, {@code batch_size}: the
- *       configuration, repeated on each row so that runs can be stacked and grouped (dropout and lr as at the end
+ *   <li>{@code run}, {@code dropout}, {@code lr}, {@code momentum}, {@code weight_decay}, {@code batch_size},
+ *       {@code workers} (shards each batch is split into, see {@link Training#workers}): the configuration, repeated on each row so that runs can be stacked and grouped (dropout and lr as at the end
  *       of the epoch, for schedules);
  *   <li>{@code epoch} (1-based);
  *   <li>{@code train_loss}: mean minibatch loss during the epoch (dropout active, as Keras reports it);
@@ -23,6 +23,7 @@ import tech.tablesaw.api.Table;
  */
 public final class History {
     public static final String RUN = "run";
+    public static final String WORKERS = "workers";
     public static final String EPOCH = "epoch";
     public static final String TRAIN_LOSS = "train_loss";
     public static final String TRAIN_ACCURACY = "train_accuracy";
@@ -39,7 +40,7 @@ public final class History {
         table = Table.create(run,
                 StringColumn.create(RUN), DoubleColumn.create("dropout"), DoubleColumn.create("lr"),
                 DoubleColumn.create("momentum"), DoubleColumn.create("weight_decay"),
-                IntColumn.create("batch_size"), IntColumn.create(EPOCH), DoubleColumn.create(TRAIN_LOSS),
+                IntColumn.create("batch_size"), IntColumn.create(WORKERS), IntColumn.create(EPOCH), DoubleColumn.create(TRAIN_LOSS),
                 DoubleColumn.create(TRAIN_ACCURACY), DoubleColumn.create(VAL_LOSS), DoubleColumn.create(VAL_ACCURACY),
                 DoubleColumn.create(TEST_ACCURACY),
                 DoubleColumn.create(WEIGHT_NORM), DoubleColumn.create(SECONDS), DoubleColumn.create(CUMULATIVE_SECONDS));
@@ -56,6 +57,7 @@ public final class History {
         row.setDouble("momentum", config.momentum());
         row.setDouble("weight_decay", config.weightDecay());
         row.setInt("batch_size", config.batchSize());
+        row.setInt(WORKERS, config.workers());
         row.setInt(EPOCH, epoch);
         row.setDouble(TRAIN_LOSS, loss);
         row.setDouble(TRAIN_ACCURACY, trainAcc);
@@ -80,20 +82,51 @@ public final class History {
         return table.rowCount();
     }
 
+    /** Accuracy after the last epoch on validation (the one to choose by), test or training data. */
+    public double finalAccuracy(Metric metric) {
+        return last(metric.column());
+    }
+
+    /** Best accuracy over all epochs on validation, test or training data. */
+    public double bestAccuracy(Metric metric) {
+        requireEpochs();
+        DoubleColumn accuracy = table.doubleColumn(metric.column());
+        return accuracy.countMissing() == accuracy.size() ? Double.NaN : accuracy.max();
+    }
+
+    /** Validation accuracy after the last epoch: what choices are made on. */
+    public double finalValAccuracy() {
+        return finalAccuracy(Metric.VALIDATION);
+    }
+
+    /** Best validation accuracy over all epochs. */
+    public double bestValAccuracy() {
+        return bestAccuracy(Metric.VALIDATION);
+    }
+
+    /** Test accuracy after the last epoch: report it for a configuration chosen on validation, once. */
     public double finalTestAccuracy() {
-        return last(TEST_ACCURACY);
+        return finalAccuracy(Metric.TEST);
     }
 
     public double finalTrainAccuracy() {
-        return last(TRAIN_ACCURACY);
+        return finalAccuracy(Metric.TRAIN);
     }
 
-    /** Best test accuracy over all epochs. */
+    /** Best test accuracy over all epochs (a figure to report, never to choose by). */
     public double bestTestAccuracy() {
-        return table.doubleColumn(TEST_ACCURACY).max();
+        return bestAccuracy(Metric.TEST);
     }
 
-    /** Median training seconds per epoch; skip the first {@code warmup} epochs (the JIT warms up in them). */
+    /** Whether the run measured a validation accuracy (the data held a validation split). */
+    public boolean hasValidation() {
+        return epochs() > 0 && !Double.isNaN(finalValAccuracy());
+    }
+
+    /**
+     * Median training seconds per epoch; skip the first {@code warmup} epochs (the JIT warms up in them), but
+     * always keep the last epoch.
+     */
     public double medianEpochSeconds(int warmup) {
         int from = Math.min(warmup, Math.max(0, epochs() - 1));
         return table.doubleColumn(SECONDS).inRange(from, epochs()).median();
@@ -103,34 +136,35 @@ public final class History {
         return last(CUMULATIVE_SECONDS);
     }
 
-    /** Train accuracy minus test accuracy after the last epoch (positive: the model fits training data better). */
+    /** Training minus validation accuracy after the last epoch (positive: the model fits training data better). */
     public double finalGap() {
-        return finalTrainAccuracy() - finalTestAccuracy();
+        return finalTrainAccuracy() - finalValAccuracy();
     }
 
-    /** The first epoch whose test accuracy reaches {@code target}, if any. */
+    /** The first epoch whose validation accuracy reaches {@code target}, if any. */
     public java.util.OptionalInt epochsToReach(double target) {
-        checkTarget(target);
-        for (int i = 0; i < epochs(); i++) {
-            if (table.doubleColumn(TEST_ACCURACY).get(i) >= target) {
-                return java.util.OptionalInt.of(table.intColumn(EPOCH).get(i));
-            }
-        }
-        return java.util.OptionalInt.empty();
+        return epochsToReach(Metric.VALIDATION, target);
     }
 
-    /** Training seconds until the end of the first epoch whose test accuracy reaches {@code target}, if any. */
+    /** The first epoch whose {@code metric} accuracy reaches {@code target}, if any. */
+    public java.util.OptionalInt epochsToReach(Metric metric, double target) {
+        int i = firstReaching(metric, target);
+        return i < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(table.intColumn(EPOCH).get(i));
+    }
+
+    /** Training seconds until the end of the first epoch whose validation accuracy reaches {@code target}, if any. */
     public java.util.OptionalDouble secondsToReach(double target) {
-        checkTarget(target);
-        for (int i = 0; i < epochs(); i++) {
-            if (table.doubleColumn(TEST_ACCURACY).get(i) >= target) {
-                return java.util.OptionalDouble.of(table.doubleColumn(CUMULATIVE_SECONDS).get(i));
-            }
-        }
-        return java.util.OptionalDouble.empty();
+        return secondsToReach(Metric.VALIDATION, target);
     }
 
-    /** {@code target} if it is a test accuracy in (0, 1]; otherwise a one-line error naming it. */
+    /** Training seconds until the end of the first epoch whose {@code metric} accuracy reaches {@code target}. */
+    public java.util.OptionalDouble secondsToReach(Metric metric, double target) {
+        int i = firstReaching(metric, target);
+        return i < 0 ? java.util.OptionalDouble.empty()
+                : java.util.OptionalDouble.of(table.doubleColumn(CUMULATIVE_SECONDS).get(i));
+    }
+
+    /** {@code target} if it is an accuracy in (0, 1]; otherwise a one-line error naming it. */
     public static double checkTarget(double target) {
         if (!(target > 0 && target <= 1)) {
             throw new IllegalArgumentException("target accuracy " + target
@@ -139,11 +173,26 @@ public final class History {
         return target;
     }
 
-    private double last(String column) {
+    private int firstReaching(Metric metric, double target) {
+        checkTarget(target);
+        DoubleColumn accuracy = table.doubleColumn(metric.column());
+        for (int i = 0; i < epochs(); i++) {
+            if (accuracy.getDouble(i) >= target) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void requireEpochs() {
         if (epochs() == 0) {
             throw new IllegalStateException("run " + run() + " has no epochs yet");
         }
-        return table.doubleColumn(column).get(epochs() - 1);
+    }
+
+    private double last(String column) {
+        requireEpochs();
+        return table.doubleColumn(column).getDouble(epochs() - 1); // NaN when missing (no validation split)
     }
 
     @Override

@@ -23,6 +23,11 @@ public final class Progress {
         factory = null;
     }
 
+    /** Plain lines on {@code out}, one per finished epoch: what runs print by default outside a kernel. */
+    public static TrainingListener lines(java.io.PrintStream out) {
+        return ConsoleProgress.create(out);
+    }
+
     /** The listener a run with progress switched on uses: the installed display, else plain console lines. */
     public static TrainingListener forRun() {
         Supplier<TrainingListener> f = factory;

@@ -1,6 +1,8 @@
 package dev.dropkit.train;
 
 import ai.djl.Device;
+import java.util.HashSet;
+import java.util.List;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.model.Mlp;
 
@@ -13,7 +15,12 @@ import dev.dropkit.model.Mlp;
  * History h = Training.of(Mlp.seedModel()).sgd(0.01).batchSize(128).epochs(10).fit(mnist);
  * History fast = Training.of(Mlp.seedModel()).sgd(Schedule.cosine(0.2, 0, 10).withWarmup(1)).momentum(0.9)
  *         .dropout(Schedule.curriculum(0.5, 1)).stopAt(0.98).epochs(10).fit(mnist);
+ * History parallel = Training.of(Mlp.seedModel()).sgd(0.1).batchSize(512).workers(2).fit(mnist);
  * }</pre>
+ *
+ * <p>{@link #workers} splits every batch into shards whose forward and backward passes run at the same time in
+ * worker threads, with the shards' gradients averaged into the whole batch's gradient: the update is the one-worker
+ * update, only the work is spread. Every other setting works the same with any number of workers.
  *
  * <p>With the same seed and one engine thread ({@code Env.threads(1)}) two runs give the same history apart from
  * the timing columns.
@@ -21,7 +28,6 @@ import dev.dropkit.model.Mlp;
 public final class Training {
     private final Mlp model;
     private Schedule learningRate = Schedule.constant(0.01);
-    private String learningRateText = "0.01";
     private Schedule dropout;
     private double momentum;
     private double weightDecay;
@@ -32,7 +38,8 @@ public final class Training {
     private double stopAt = Double.NaN;
     private String label;
     private boolean progress = true;
-    private Device device = Device.cpu();
+    private int workers = 1;
+    private List<Device> devices = List.of(Device.cpu());
 
     private Training(Mlp model) {
         this.model = model;
@@ -58,7 +65,6 @@ public final class Training {
     private Training copyFor(Mlp m) {
         Training t = new Training(m);
         t.learningRate = learningRate;
-        t.learningRateText = learningRateText;
         t.dropout = dropout;
         t.momentum = momentum;
         t.weightDecay = weightDecay;
@@ -69,7 +75,8 @@ public final class Training {
         t.stopAt = stopAt;
         t.label = label;
         t.progress = progress;
-        t.device = device;
+        t.workers = workers;
+        t.devices = devices;
         return t;
     }
 
@@ -77,7 +84,6 @@ public final class Training {
     public Training sgd(double learningRate) {
         checkLearningRate(learningRate);
         this.learningRate = Schedule.constant(learningRate);
-        this.learningRateText = String.valueOf(learningRate);
         return this;
     }
 
@@ -85,7 +91,6 @@ public final class Training {
     public Training sgd(Schedule learningRate) {
         checkLearningRate(learningRate.at(0) == 0 ? learningRate.at(1) : learningRate.at(0));
         this.learningRate = learningRate;
-        this.learningRateText = "schedule";
         return this;
     }
 
@@ -123,6 +128,11 @@ public final class Training {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size " + batchSize + " must be at least 1: try 128");
         }
+        if (batchSize < workers) {
+            throw new IllegalArgumentException("batch size " + batchSize + " is below the " + workers
+                    + " workers: each worker needs at least one example; use a batch of at least " + workers
+                    + " or fewer workers");
+        }
         this.batchSize = batchSize;
         return this;
     }
@@ -136,7 +146,10 @@ public final class Training {
         return this;
     }
 
-    /** Stops {@link #fit} after the first epoch whose test accuracy reaches {@code target} in (0, 1]. */
+    /**
+     * Stops {@link #fit} after the first epoch whose validation accuracy reaches {@code target} in (0, 1]; the data
+     * must hold a validation set ({@code ImageData.Builder.validation}).
+     */
     public Training stopAt(double target) {
         this.stopAt = History.checkTarget(target);
         return this;
@@ -162,7 +175,35 @@ public final class Training {
 
     /** The device to train on (default CPU; {@code Devices.best()} picks a GPU where there is one). */
     public Training device(Device device) {
-        this.device = device;
+        return devices(List.of(device));
+    }
+
+    /**
+     * Data-parallel training: every batch is split into {@code workers} shards (from 1 to the batch size) whose
+     * gradients are computed at the same time in worker threads and averaged. Default 1 (no worker threads).
+     */
+    public Training workers(int workers) {
+        if (workers < 1 || workers > batchSize) {
+            throw new IllegalArgumentException("worker count " + workers + " is outside [1, " + batchSize
+                    + "]: each worker needs at least one example of the batch of " + batchSize);
+        }
+        this.workers = workers;
+        return this;
+    }
+
+    /**
+     * The devices the shards run on, shard {@code i} on device {@code i % devices.size()} (one CPU, or distinct GPUs:
+     * see {@code Devices.cpuOrGpus}); the first holds the model for evaluation.
+     */
+    public Training devices(List<Device> devices) {
+        if (devices.isEmpty()) {
+            throw new IllegalArgumentException("device list is empty: use Devices.cpuOrGpus(1) for the CPU");
+        }
+        if (new HashSet<>(devices).size() != devices.size()) {
+            throw new IllegalArgumentException("device list " + devices
+                    + " repeats a device: DJL trains on distinct devices only; on a CPU use workers(n) for threads");
+        }
+        this.devices = List.copyOf(devices);
         return this;
     }
 
@@ -185,10 +226,6 @@ public final class Training {
 
     public Schedule learningRate() {
         return learningRate;
-    }
-
-    String learningRateText() {
-        return learningRateText;
     }
 
     /** The dropout schedule, or null for the model's fixed rates. */
@@ -228,8 +265,17 @@ public final class Training {
         return progress;
     }
 
+    /** The first of {@link #devices()}: where the model is evaluated. */
     public Device device() {
-        return device;
+        return devices.get(0);
+    }
+
+    public List<Device> devices() {
+        return devices;
+    }
+
+    public int workers() {
+        return workers;
     }
 
     public String label() {

@@ -1,5 +1,6 @@
 package dev.dropkit.train;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -11,48 +12,68 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import dev.dropkit.Env;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.model.DropoutLayer;
+import dev.dropkit.model.LossTerm;
+import dev.dropkit.parallel.ShardedStep;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 
 /**
- * A model being trained: the lean loop over tensors already in memory (no DJL {@code EasyTrain}, whose per-batch
- * bookkeeping costs 0.2–0.35 s per MNIST epoch here). Native memory is scoped per batch and per epoch, so nothing
- * grows while training; close the run to free the model.
+ * A model being trained: the one training loop of the toolkit, over tensors already in memory (no DJL
+ * {@code EasyTrain}, whose per-batch bookkeeping costs 0.2–0.35 s per MNIST epoch here). Each batch's gradient comes
+ * from a {@link ShardedStep} (one worker: the plain step in this thread; several: shards in worker threads), then the
+ * optimizer steps and the listener hears of it. Native memory is scoped per batch and per epoch, so nothing grows
+ * while training; close the run to free the model and its worker threads.
+ *
+ * <p>Gradients are recorded with the engine's per-thread gradient mode, not DJL's one-per-JVM gradient collector,
+ * and all randomness is the run's own (seeded initialisation, shuffling and dropout masks): two runs training at the
+ * same time in two threads give the histories they give one after the other (timing columns aside, one engine
+ * thread).
  */
 public final class TrainingRun implements AutoCloseable {
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+    /** Initialisation draws from the engine's global generator: one run at a time seeds it and draws. */
+    private static final Object INITIALISATION = new Object();
     private final Training config;
     private final ImageData data;
     private final Model model;
     private final Trainer trainer;
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
     private final List<DropoutLayer> dropouts = new ArrayList<>();
+    private final List<LossTerm> lossTerms = new ArrayList<>();
     private final List<Parameter> parameters = new ArrayList<>();
+    private final ShardedStep step;
     private final Random shuffle;
     private final History history;
     private final int stepsPerEpoch;
     private final BatchGather gather; // null: data not on the CPU as float32, fall back to the engine's gather
-    private long step;
+    private long steps;
     private double lastEpochCpuSeconds = Double.NaN;
-    private double currentLearningRate;
+    private volatile double currentLearningRate;
 
     TrainingRun(Training config, ImageData data) {
+        this(config, data, config.model().block());
+    }
+
+    /** A run of {@code block} (for tests of layers the {@code Mlp} builder does not make) described by the config. */
+    TrainingRun(Training config, ImageData data, Block block) {
         if (data.features() != config.model().inputs()) {
             throw new IllegalArgumentException("model " + config.model() + " expects " + config.model().inputs()
                     + " inputs but " + data.name() + " has " + data.features() + " features");
         }
+        if (!Double.isNaN(config.stopAt()) && !data.hasValidation()) {
+            throw new IllegalArgumentException("stopAt(" + config.stopAt() + ") stops on validation accuracy, but "
+                    + data.name() + " has no validation set: build the data with .validation(0.1)");
+        }
         this.config = config;
         this.data = data;
-        Env.engine().setRandomSeed((int) config.seed());
         this.shuffle = new Random(config.seed());
         this.history = new History(config.label());
         this.stepsPerEpoch = (data.trainSize() + config.batchSize() - 1) / config.batchSize();
@@ -60,12 +81,15 @@ public final class TrainingRun implements AutoCloseable {
         this.gather = BatchGather.of(data.trainX(), data.trainY(), config.batchSize(), config.device());
         Model m = Model.newInstance(config.label(), config.device());
         try {
-            m.setBlock(config.model().block());
+            m.setBlock(block);
             DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(loss)
                     .optOptimizer(optimizer(config, () -> currentLearningRate))
-                    .optDevices(new ai.djl.Device[] {config.device()});
+                    .optDevices(config.devices().toArray(new Device[0]));
             trainer = m.newTrainer(trainingConfig);
-            trainer.initialize(new Shape(1, config.model().inputs()));
+            synchronized (INITIALISATION) {
+                Env.engine().setRandomSeed((int) config.seed());
+                trainer.initialize(new Shape(1, config.model().inputs()));
+            }
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -73,10 +97,25 @@ public final class TrainingRun implements AutoCloseable {
         model = m;
         collect(m.getBlock());
         m.getBlock().getParameters().forEach(p -> parameters.add(p.getValue()));
+        for (int i = 0; i < dropouts.size(); i++) {
+            dropouts.get(i).reseed(config.seed() * 1_000_003L + i);
+        }
         if (config.dropout() != null && dropouts.isEmpty()) {
             close();
             throw new IllegalArgumentException("a dropout schedule needs dropout layers, but " + config.model()
                     + " has none: build it with a non-zero rate, e.g. Mlp.seedModel()");
+        }
+        step = ShardedStep.of(config.workers(), config.devices());
+        if (config.workers() > 1) {
+            // The trainer's parameter store fills its table on first use: do it here, not in racing worker threads.
+            try (NDManager scratch = data.manager().newSubManager(config.device())) {
+                boolean previous = Env.gradMode(false);
+                try {
+                    trainer.evaluate(new NDList(scratch.zeros(new Shape(1, config.model().inputs()))));
+                } finally {
+                    Env.gradMode(previous);
+                }
+            }
         }
     }
 
@@ -91,7 +130,7 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     /**
-     * Trains {@code epochs} more epochs, or fewer when the run's target accuracy is reached.
+     * Trains {@code epochs} more epochs, or fewer when the run's target validation accuracy is reached.
      *
      * @return the history so far
      */
@@ -109,22 +148,24 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     private void trainOneEpoch(TrainingListener listener) {
-            int epoch = history.epochs() + 1;
-            long start = System.nanoTime();
-            long cpuStart = CPU.isCurrentThreadCpuTimeSupported() ? CPU.getCurrentThreadCpuTime() : -1;
-            double meanLoss = trainEpoch(epoch, listener);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            lastEpochCpuSeconds = cpuStart < 0 ? Double.NaN : (CPU.getCurrentThreadCpuTime() - cpuStart) / 1e9;
-            double trainAcc = accuracy(data.trainX(), data.trainY());
-            double testAcc = accuracy(data.testX(), data.testY());
-            history.add(config, dropoutRate(), currentLearningRate, epoch, meanLoss, trainAcc, Double.NaN, Double.NaN, testAcc,
-                    weightNorm(), seconds);
-            listener.epochFinished(history);
+        int epoch = history.epochs() + 1;
+        long start = System.nanoTime();
+        long cpuStart = CPU.isCurrentThreadCpuTimeSupported() ? CPU.getCurrentThreadCpuTime() : -1;
+        double meanLoss = trainEpoch(epoch, listener);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        lastEpochCpuSeconds = cpuStart < 0 ? Double.NaN : (CPU.getCurrentThreadCpuTime() - cpuStart) / 1e9;
+        double trainAcc = evaluate(data.trainX(), data.trainY())[1];
+        double[] val = data.hasValidation() ? evaluate(data.valX(), data.valY()) : new double[] {Double.NaN, Double.NaN};
+        double testAcc = evaluate(data.testX(), data.testY())[1];
+        history.add(config, dropoutRate(), currentLearningRate, epoch, meanLoss, trainAcc, val[0], val[1], testAcc,
+                weightNorm(), seconds);
+        listener.epochFinished(history);
     }
 
     /**
      * CPU seconds the training thread spent in the last epoch's training (with one intra-op thread the engine
-     * computes on this thread): unlike wall time, barely affected by other processes competing for the cores.
+     * computes on this thread): unlike wall time, barely affected by other processes competing for the cores. With
+     * several workers it counts the loop's thread only (which also computes one shard).
      */
     public double lastEpochCpuSeconds() {
         return lastEpochCpuSeconds;
@@ -153,15 +194,47 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
+    /**
+     * The gradient of the training objective (mean loss, plus the L2 penalty and layers' loss terms where set) over
+     * the batch ({@code x}, {@code y}) with respect to every parameter, in the model's parameter order and flattened,
+     * computed by splitting the batch into {@code shards} shards in worker threads as data-parallel training does;
+     * nothing is updated. For checking that splitting and averaging reproduce the whole batch's gradient.
+     */
+    public float[] gradients(NDArray x, NDArray y, int shards) {
+        int n = Math.toIntExact(x.getShape().get(0));
+        if (shards < 1 || shards > n) {
+            throw new IllegalArgumentException("shard count " + shards + " is outside [1, " + n
+                    + "]: each shard needs at least one example of the batch of " + n);
+        }
+        try (NDManager batch = data.manager().newSubManager(config.device());
+                ShardedStep sharded = ShardedStep.of(shards, List.of(config.device()))) {
+            sharded.run(batch, n, shard(x, y, n));
+            NDList flat = new NDList();
+            for (Parameter p : parameters) {
+                NDArray g = p.getArray().getGradient();
+                g.attach(batch);
+                flat.add(g.flatten());
+            }
+            float[] all = NDArrays.concat(flat).toFloatArray(); // a copy, taken before the gradients are cleared
+            for (Parameter p : parameters) {
+                Env.zeroGradient(p.getArray()); // nothing stepped: clear by hand for the next step
+            }
+            return all;
+        }
+    }
+
     @Override
     public void close() {
+        if (step != null) {
+            step.close();
+        }
         trainer.close();
         model.close();
     }
 
     private boolean reachedTarget() {
-        return !Double.isNaN(config.stopAt()) && history.epochs() > 0
-                && history.finalTestAccuracy() >= config.stopAt();
+        return !Double.isNaN(config.stopAt()) && history.epochs() > 0 && history.table()
+                .doubleColumn(History.VAL_ACCURACY).get(history.epochs() - 1) >= config.stopAt();
     }
 
     private double trainEpoch(int epoch, TrainingListener listener) {
@@ -183,7 +256,7 @@ public final class TrainingRun implements AutoCloseable {
                     throw new CancellationException(config.label() + ": training interrupted in epoch " + epoch
                             + " at batch " + batch);
                 }
-                double position = (double) step / stepsPerEpoch;
+                double position = (double) steps / stepsPerEpoch;
                 currentLearningRate = config.learningRate().at(position);
                 if (config.dropout() != null) {
                     double rate = config.dropout().at(position);
@@ -191,23 +264,17 @@ public final class TrainingRun implements AutoCloseable {
                 }
                 int to = Math.min(n, from + batchSize);
                 try (NDManager batchManager = epochManager.newSubManager()) {
-                    NDList xb;
-                    NDList yb;
+                    NDArray xb;
+                    NDArray yb;
                     if (gather != null) {
-                        xb = new NDList(gather.features(batchManager, permutation, from, to));
-                        yb = new NDList(gather.labels(batchManager, permutation, from, to));
+                        xb = gather.features(batchManager, permutation, from, to);
+                        yb = gather.labels(batchManager, permutation, from, to);
                     } else {
                         NDIndex range = new NDIndex().addSliceDim(from, to);
-                        xb = new NDList(x.get(batchManager, range));
-                        yb = new NDList(y.get(batchManager, range));
+                        xb = x.get(batchManager, range);
+                        yb = y.get(batchManager, range);
                     }
-                    NDArray l;
-                    try (GradientCollector collector = trainer.newGradientCollector()) {
-                        l = loss.evaluate(yb, trainer.forward(xb));
-                        collector.backward(config.weightDecayKind() == WeightDecay.L2_LOSS && config.weightDecay() > 0
-                                ? l.add(l2Penalty(batchManager)) : l);
-                    }
-                    lossSum.addi(l.mul(to - from));
+                    lossSum.addi(step.run(batchManager, to - from, shard(xb, yb, to - from)));
                     trainer.step();
                     if (config.weightDecayKind() == WeightDecay.DECOUPLED && config.weightDecay() > 0) {
                         float shrink = (float) (1 - currentLearningRate * config.weightDecay());
@@ -216,13 +283,49 @@ public final class TrainingRun implements AutoCloseable {
                         }
                     }
                 }
-                step++;
-                long epochStart = startOfEpoch;
+                steps++;
+                int done = to;
                 listener.batchFinished(new TrainingListener.BatchEnd(config.label(), epoch, batch + 1, stepsPerEpoch,
-                        (System.nanoTime() - epochStart) / 1e9, () -> lossSum.getFloat() / to));
+                        (System.nanoTime() - startOfEpoch) / 1e9, () -> lossSum.getFloat() / done));
             }
             return lossSum.getFloat() / n;
         }
+    }
+
+    /**
+     * The forward pass of rows {@code [from, to)} of a batch ({@code x}, {@code y}) of {@code n}: the objective is the
+     * shard's mean loss plus the L2 penalty (for {@link WeightDecay#L2_LOSS}) and every {@link LossTerm} layer's term,
+     * weighted by the shard's share; the report is the shard's summed loss (what the history's train_loss averages).
+     */
+    private ShardedStep.Shard shard(NDArray x, NDArray y, int n) {
+        return (manager, device, from, to, share) -> {
+            NDArray xs = x;
+            NDArray ys = y;
+            if (from != 0 || to != n) {
+                NDIndex range = new NDIndex().addSliceDim(from, to);
+                xs = x.get(manager, range);
+                ys = y.get(manager, range);
+            }
+            if (!xs.getDevice().equals(device)) {
+                xs = xs.toDevice(device, false);
+                ys = ys.toDevice(device, false);
+            }
+            NDArray l = loss.evaluate(new NDList(ys), trainer.forward(new NDList(xs)));
+            NDArray objective = l;
+            if (config.weightDecayKind() == WeightDecay.L2_LOSS && config.weightDecay() > 0) {
+                objective = objective.add(l2Penalty(manager));
+            }
+            for (LossTerm term : lossTerms) {
+                NDArray t = term.lossTerm();
+                t.attach(manager); // it joins its parameters' manager otherwise, which lives as long as the model
+                objective = objective.add(t);
+            }
+            if (share != 1f) {
+                objective = objective.mul(share);
+            }
+            NDArray report = l.stopGradient().mul(to - from);
+            return new ShardedStep.ShardLoss(objective, report);
+        };
     }
 
     /** {@code wd / 2 * sum(w^2)} over every parameter, as DJL's optimizer decays every parameter too. */
@@ -236,18 +339,35 @@ public final class TrainingRun implements AutoCloseable {
         return sum.mul(config.weightDecay() / 2);
     }
 
-    /** Fraction of correctly classified examples, in inference mode (dropout off), in chunks to bound memory. */
-    private double accuracy(NDArray x, NDArray y) {
+    /**
+     * Mean loss and fraction of correctly classified examples, in inference mode (dropout off, no gradient
+     * recording), in chunks to bound memory.
+     */
+    private double[] evaluate(NDArray x, NDArray y) {
         long n = x.getShape().get(0);
         long correct = 0;
-        for (long from = 0; from < n; from += 4096) {
-            try (NDManager chunk = x.getManager().newSubManager()) {
-                NDIndex range = new NDIndex().addSliceDim(from, Math.min(n, from + 4096));
-                NDArray logits = trainer.evaluate(new NDList(x.get(chunk, range))).head();
-                correct += logits.argMax(1).eq(y.get(chunk, range)).sum().getLong();
+        double lossSum = 0;
+        boolean previous = Env.gradMode(false);
+        try {
+            for (long from = 0; from < n; from += 4096) {
+                try (NDManager chunk = x.getManager().newSubManager()) {
+                    long to = Math.min(n, from + 4096);
+                    NDIndex range = new NDIndex().addSliceDim(from, to);
+                    NDArray logits = trainer.evaluate(new NDList(x.get(chunk, range).toDevice(config.device(), false)))
+                            .head();
+                    NDArray labels = y.get(chunk, range).toDevice(config.device(), false);
+                    NDArray chunkLoss = loss.evaluate(new NDList(labels), new NDList(logits));
+                    NDArray hits = logits.argMax(1).eq(labels).sum();
+                    chunkLoss.attach(chunk);
+                    hits.attach(chunk);
+                    lossSum += chunkLoss.getFloat() * (double) (to - from);
+                    correct += hits.getLong();
+                }
             }
+        } finally {
+            Env.gradMode(previous);
         }
-        return (double) correct / n;
+        return new double[] {lossSum / n, (double) correct / n};
     }
 
     /** L2 norm of all weights (not biases). */
@@ -275,6 +395,9 @@ public final class TrainingRun implements AutoCloseable {
     private void collect(Block block) {
         if (block instanceof DropoutLayer d) {
             dropouts.add(d);
+        }
+        if (block instanceof LossTerm t) {
+            lossTerms.add(t);
         }
         block.getChildren().values().forEach(this::collect);
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dropkit.data.IdxFixtures;
+import dev.dropkit.experiment.RunSummary;
+import dev.dropkit.train.History;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -87,7 +89,8 @@ class MainTest {
         Path out = tmp.resolve("run");
         Result r = run(train(out, "--dropout", "0.25"));
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("epoch 2/2") && r.out().contains("done: test accuracy"), r.out());
+        assertTrue(r.out().contains("epoch  2") && r.out().contains("done: ") && r.out().contains("test accuracy"),
+                r.out());
         Table history = Table.read().csv(out.resolve("history.csv").toString());
         assertEquals(2, history.rowCount());
         assertEquals(0.25, history.numberColumn("dropout").getDouble(0));
@@ -109,23 +112,50 @@ class MainTest {
         assertEquals(4, history.rowCount());
         Table summary = Table.read().csv(out.resolve("summary.csv").toString());
         assertEquals(List.of("dropout=0", "dropout=0.5"), summary.stringColumn("run").asList());
-        for (String png : List.of("test_accuracy.png", "train_loss.png", "test_accuracy_by_time.png",
-                "accuracy_by_dropout.png")) {
+        assertTrue(r.out().contains("[1/2] dropout=0  seed 42") && r.out().contains("[2/2] dropout=0.5  seed 42"),
+                r.out());
+        assertFalse(r.out().contains("epoch  1"), "no per-epoch lines inside a sweep: " + r.out());
+        // The generated data holds a validation split where the data layer makes one by default.
+        boolean validation = !r.out().contains("no validation split in this data");
+        String accuracy = validation ? History.VAL_ACCURACY : History.TRAIN_ACCURACY;
+        List<String> charts = new ArrayList<>(List.of(accuracy + ".png", "train_loss.png", accuracy + "_by_time.png"));
+        if (validation) {
+            charts.add("accuracy_by_dropout.png");
+            assertTrue(r.out().contains("chosen on validation accuracy: "), r.out());
+        }
+        for (String png : charts) {
             assertPng(out.resolve(png));
         }
         assertNoPartialFolders(tmp);
     }
 
     @Test
-    void sweepOverAnOptionTheHistoryDoesNotRecordAddsItsColumn() throws IOException {
+    void sweepRunsEachValueOverSeedsAndSummarisesPerConfiguration() throws IOException {
+        Path out = tmp.resolve("seeded");
+        String[] args = train(out, "--dropout", "0,0.5", "--seeds", "2");
+        args[0] = "sweep";
+        Result r = run(args);
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("[4/4] dropout=0.5  seed 43"), r.out());
+        Table summary = Table.read().csv(out.resolve("summary.csv").toString());
+        assertEquals(List.of(2, 2), summary.intColumn(RunSummary.SEEDS).asList());
+        Table trials = Table.read().csv(out.resolve("trials.csv").toString());
+        assertEquals(4, trials.rowCount());
+    }
+
+    @Test
+    void sweepOverSeedsIsOneConfigurationWithThoseSeeds() throws IOException {
         Path out = tmp.resolve("seeds");
         String[] args = train(out, "--seed", "1,2");
         args[0] = "sweep";
         Result r = run(args);
         assertEquals(0, r.status(), r.err());
         Table summary = Table.read().csv(out.resolve("summary.csv").toString());
-        assertEquals(1.0, summary.numberColumn("seed").getDouble(0));
-        assertEquals(2.0, summary.numberColumn("seed").getDouble(1));
+        assertEquals(1, summary.rowCount());
+        assertEquals(2, summary.intColumn(RunSummary.SEEDS).get(0));
+        Table trials = Table.read().csv(out.resolve("trials.csv").toString());
+        assertEquals(1.0, trials.numberColumn(RunSummary.SEED).getDouble(0));
+        assertEquals(2.0, trials.numberColumn(RunSummary.SEED).getDouble(1));
     }
 
     @Test
@@ -187,6 +217,9 @@ class MainTest {
         expectError(train(tmp.resolve("o9"), "--dropout", "0,0.5"), "use ./run sweep --dropout 0,0.5");
         expectError(new String[] {"train", "--epoch", "3"}, "unknown option --epoch");
         expectError(new String[] {"sweep", "--epochs", "2"}, "sweep needs one option given as a comma list");
+        expectError(new String[] {"sweep", "--dropout", "0,0.5", "--seeds", "0"}, "--seeds 0 must be at least 1");
+        expectError(new String[] {"train", "--seeds", "3"}, "use ./run sweep --seeds 3");
+        expectError(new String[] {"train", "--validation", "1.5"}, "--validation 1.5 is outside [0, 1)");
         assertEquals("keep me", Files.readString(full.resolve("old.csv")), "existing results are never touched");
         assertFalse(Files.exists(tmp.resolve("o1")), "a failed run writes nothing");
         assertNoPartialFolders(tmp);

@@ -29,7 +29,7 @@ class IdxFolderTest {
         try (IdxFolder folder = IdxFolder.open(dir)) {
             assertEquals(dir, folder.path());
             try (ImageData data = folder.data().build()) {
-                assertEquals(120, data.trainSize());
+                assertEquals(120, data.trainSize() + data.valSize());
             }
         }
         assertTrue(Files.exists(dir.resolve("train_data")), "the user's files stay");

@@ -24,7 +24,7 @@ class ImageDataTest {
     @Test
     void loadsAFolderAsInMemoryTensors() throws IOException {
         Path dir = IdxFixtures.write(tmp.resolve("set"), 300, 100);
-        try (ImageData data = ImageData.fromFolder(dir).build()) {
+        try (ImageData data = ImageData.fromFolder(dir).validation(0).build()) {
             assertEquals(new Shape(300, 784), data.trainX().getShape());
             assertEquals(new Shape(100, 784), data.testX().getShape());
             assertEquals(DataType.FLOAT32, data.trainX().getDataType());
@@ -54,10 +54,73 @@ class ImageDataTest {
     }
 
     @Test
+    void validationIsASeededDisjointPartOfTheTrainingImages() throws IOException {
+        Path dir = IdxFixtures.write(tmp.resolve("set"), 300, 100);
+        try (ImageData all = ImageData.fromFolder(dir).validation(0).build();
+                ImageData split = ImageData.fromFolder(dir).build();
+                ImageData again = ImageData.fromFolder(dir).build();
+                ImageData other = ImageData.fromFolder(dir).seed(2).build();
+                ImageData quarter = ImageData.fromFolder(dir).validation(0.25).build()) {
+            assertFalse(all.hasValidation());
+            assertEquals(0, all.valSize());
+            assertEquals(ImageData.DEFAULT_VALIDATION, 0.1);
+            assertEquals(30, split.valSize());
+            assertEquals(270, split.trainSize());
+            assertEquals(75, quarter.valSize());
+            assertEquals(100, split.testSize(), "the test set is untouched");
+            assertEquals(new Shape(30, 784), split.valX().getShape());
+            assertEquals(30, split.valY().getShape().get(0));
+            // Disjoint and complete: every image of the file is in exactly one of training and validation.
+            java.util.Set<String> training = rows(split.trainX());
+            java.util.Set<String> validation = rows(split.valX());
+            assertEquals(270, training.size());
+            assertEquals(30, validation.size());
+            assertTrue(java.util.Collections.disjoint(training, validation));
+            java.util.Set<String> union = new java.util.HashSet<>(training);
+            union.addAll(validation);
+            assertEquals(rows(all.trainX()), union);
+            assertEquals(validation, rows(again.valX()), "same seed, same split");
+            assertFalse(validation.equals(rows(other.valX())), "another seed, another split");
+        }
+        try (ImageData subset = ImageData.fromFolder(dir).trainSubset(200).validation(0.1).build()) {
+            assertEquals(180, subset.trainSize(), "the subset is drawn first, then split");
+            assertEquals(20, subset.valSize());
+        }
+    }
+
+    private static java.util.Set<String> rows(ai.djl.ndarray.NDArray x) {
+        float[] v = x.toFloatArray();
+        int n = Math.toIntExact(x.getShape().get(0));
+        java.util.Set<String> rows = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            rows.add(Arrays.toString(Arrays.copyOfRange(v, i * 784, (i + 1) * 784)));
+        }
+        return rows;
+    }
+
+    @Test
+    void badValidationSettingsAreOneLineErrors() throws IOException {
+        for (double bad : new double[] {-0.1, 1, 1.5, Double.NaN}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> ImageData.builder("mnist").validation(bad));
+            assertTrue(e.getMessage().contains("outside [0, 1)") && e.getMessage().contains("0.1"), e.getMessage());
+            assertOneLine(e, "validation fraction");
+        }
+        Path dir = IdxFixtures.write(tmp.resolve("set"), 300, 100);
+        var small = assertThrows(IllegalArgumentException.class,
+                () -> ImageData.fromFolder(dir).trainSubset(50).validation(0.1).build());
+        assertOneLine(small, "too few for one image of each of its 10 classes");
+        assertTrue(small.getMessage().contains("raise the fraction"), small.getMessage());
+        try (ImageData none = ImageData.fromFolder(dir).validation(0).build()) {
+            var missing = assertThrows(IllegalStateException.class, none::valX);
+            assertOneLine(missing, "validation(0.1)");
+        }
+    }
+
+    @Test
     void subsetIsASeededDrawWithoutRepeats() throws IOException {
         Path dir = IdxFixtures.write(tmp.resolve("set"), 300, 100);
-        try (ImageData a = ImageData.fromFolder(dir).trainSubset(50).testSubset(20).seed(3).build();
-                ImageData b = ImageData.fromFolder(dir).trainSubset(50).testSubset(20).seed(3).build()) {
+        try (ImageData a = ImageData.fromFolder(dir).trainSubset(50).testSubset(20).validation(0).seed(3).build();
+                ImageData b = ImageData.fromFolder(dir).trainSubset(50).testSubset(20).validation(0).seed(3).build()) {
             assertEquals(50, a.trainSize());
             assertEquals(20, a.testSize());
             assertArrayEquals(a.trainY().toLongArray(), b.trainY().toLongArray());

@@ -30,4 +30,12 @@ class RunModeTest {
         var e = assertThrows(IllegalArgumentException.class, () -> RunMode.FULL.target(97, 0.9));
         assertTrue(e.getMessage().contains("(0, 1]"), e.getMessage());
     }
+
+    @Test
+    void seedsAndTheOneWarmUpRule() {
+        assertEquals(3, RunMode.FULL.seeds());
+        assertEquals(2, RunMode.QUICK.seeds());
+        assertEquals(2, RunMode.FULL.warmupEpochs());
+        assertEquals(1, RunMode.QUICK.warmupEpochs());
+    }
 }

@@ -1,25 +1,38 @@
 package dev.dropkit.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dropkit.data.ImageData;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.train.Training;
+import dev.dropkit.train.History;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.Table;
 
-/** Sweeps on a 1,000-image MNIST subset: stacking, configuration columns, and the up-front checks of values. */
+/**
+ * Sweeps on a small generated data set: seeds, the trial list, the listener, stacking, configuration columns, and
+ * the up-front checks of values.
+ */
 class SweepTest {
+    @TempDir
+    static Path dir;
     private static ImageData mnist;
 
     @BeforeAll
     static void load() {
-        mnist = ImageData.builder("mnist").trainSubset(1000).testSubset(500).build();
+        mnist = GeneratedData.load(dir, 600, 200);
     }
 
     @AfterAll
@@ -39,7 +52,66 @@ class SweepTest {
         assertEquals(List.of("p=0.0", "p=0.5"), runs.stringColumn("run").unique().asList().stream().sorted().toList());
         assertEquals(List.of(0.0, 0.0, 0.5, 0.5), runs.doubleColumn("dropout").asList());
         assertEquals(List.of(1, 2, 1, 2), runs.intColumn("epoch").asList());
-        assertTrue(runs.doubleColumn("test_accuracy").min() > 0.1, "trained above chance");
+        assertTrue(runs.doubleColumn("train_accuracy").min() > 0.3, "trained above chance");
+    }
+
+    @Test
+    void eachConfigurationRunsOverItsSeedsIntoOneTable() {
+        Sweep<Double> sweep = Sweep.dropoutRates(0, 0.5).seeds(2).listener(SweepListener.none());
+        var trials = sweep.trials(p -> base().epochs(1).model(Mlp.seedModel().withDropout(p)));
+        assertEquals(List.of("dropout=0.0", "dropout=0.0", "dropout=0.5", "dropout=0.5"),
+                trials.stream().map(Sweep.Trial::run).toList());
+        assertEquals(List.of(42L, 43L, 42L, 43L), trials.stream().map(Sweep.Trial::seed).toList(),
+                "the configuration's seed and the next");
+        assertEquals(43L, trials.get(1).training().seed());
+        assertFalse(trials.get(0).training().progress(), "no per-epoch lines inside a sweep");
+        Table runs = sweep.run(mnist, p -> base().epochs(1).model(Mlp.seedModel().withDropout(p)));
+        assertEquals(4, runs.rowCount(), "2 rates x 2 seeds x 1 epoch");
+        assertEquals(List.of(42L, 43L, 42L, 43L), runs.longColumn(RunSummary.SEED).asList());
+        assertFalse(runs.doubleColumn(History.TRAIN_LOSS).get(0).equals(runs.doubleColumn(History.TRAIN_LOSS).get(1)),
+                "another seed gives another run");
+        RunSummary summary = RunSummary.of(runs);
+        assertEquals(List.of(2, 2), summary.table().intColumn(RunSummary.SEEDS).asList());
+        var explicit = Sweep.dropoutRates(0.5).seeds(7, 9).trials(p -> base());
+        assertEquals(List.of(7L, 9L), explicit.stream().map(Sweep.Trial::seed).toList());
+    }
+
+    @Test
+    void theListenerHearsTheTrialListEachFinishedTrialAndTheSummary() {
+        List<String> events = new ArrayList<>();
+        SweepListener listener = new SweepListener() {
+            @Override
+            public void sweepStarted(String name, List<Sweep.Trial<?>> trials) {
+                events.add("start " + name + " " + trials.size());
+            }
+
+            @Override
+            public void trialFinished(Sweep.Trial<?> trial, History history) {
+                events.add(trial.run() + " seed " + trial.seed() + ": " + history.epochs() + " epochs");
+            }
+
+            @Override
+            public void sweepFinished(RunSummary summary) {
+                events.add("done " + summary.runs());
+            }
+        };
+        Sweep.learningRates(0.1).seeds(2).labels(lr -> "lr " + lr).listener(listener).run(mnist,
+                lr -> base().epochs(2).sgd(lr));
+        assertEquals(List.of("start lr 2", "lr 0.1 seed 42: 2 epochs", "lr 0.1 seed 43: 2 epochs", "done [lr 0.1]"),
+                events);
+    }
+
+    @Test
+    void theDefaultLinesAreOnePerFinishedTrial() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Sweep.configs(List.of(base().epochs(1).label("plain"))).seeds(2)
+                .listener(SweepProgress.lines(new PrintStream(bytes, true, StandardCharsets.UTF_8)))
+                .run(mnist, c -> c);
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(3, lines.size(), String.join("\n", lines));
+        assertEquals("sweep over run: 2 trials (1 configuration x 2 seeds)", lines.get(0));
+        assertTrue(lines.get(1).startsWith("[1/2] plain  seed 42  1 epoch  "), lines.get(1));
+        assertTrue(lines.get(2).startsWith("[2/2] plain  seed 43  1 epoch  "), lines.get(2));
     }
 
     @Test
@@ -65,6 +137,10 @@ class SweepTest {
                 "three epochs"), runs.stringColumn("run").asList());
         assertEquals(List.of(1, 2, 1, 1, 2, 3), runs.intColumn("epoch").asList());
         assertThrows(IllegalArgumentException.class, () -> Sweep.interleaved(mnist, List.of()));
+        Table seeded = Sweep.configs(List.of(base().epochs(2).label("a"), base().epochs(1).label("b"))).seeds(2)
+                .interleaved().listener(SweepListener.none()).run(mnist, c -> c);
+        assertEquals(List.of("a", "a", "a", "a", "b", "b"), seeded.stringColumn("run").asList());
+        assertEquals(List.of(42L, 42L, 43L, 43L, 42L, 43L), seeded.longColumn(RunSummary.SEED).asList());
     }
 
     @Test
@@ -85,7 +161,14 @@ class SweepTest {
         var twice = assertThrows(IllegalArgumentException.class,
                 () -> Sweep.fit(mnist, List.of(base().label("a"), base().label("a"))));
         assertTrue(twice.getMessage().contains("'a'"), twice.getMessage());
-        for (var e : List.of(empty, rate, lr, batch, none, twice)) {
+        var zero = assertThrows(IllegalArgumentException.class, () -> Sweep.dropoutRates(0.5).seeds(0));
+        assertTrue(zero.getMessage().startsWith("seed count 0 must be at least 1"), zero.getMessage());
+        var repeated = assertThrows(IllegalArgumentException.class, () -> Sweep.dropoutRates(0.5).seeds(1, 1));
+        assertTrue(repeated.getMessage().contains("repeat"), repeated.getMessage());
+        var legacy = assertThrows(IllegalArgumentException.class,
+                () -> Sweep.dropoutRates(0.5).seeds(2).run(p -> base().fit(mnist)));
+        assertTrue(legacy.getMessage().contains("run(data"), legacy.getMessage());
+        for (var e : List.of(empty, rate, lr, batch, none, twice, zero, repeated, legacy)) {
             assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
         }
     }

@@ -120,7 +120,15 @@ class BatchNormTest {
         IllegalArgumentException one = assertThrows(IllegalArgumentException.class, () -> bn.checkBatchSize(1, 1000));
         assertTrue(one.getMessage().contains("batch size of 2 or more"), one.getMessage());
         IllegalArgumentException last = assertThrows(IllegalArgumentException.class, () -> bn.checkBatchSize(128, 257));
-        assertTrue(last.getMessage().contains("last batch of each epoch holds 1 example"), last.getMessage());
+        assertTrue(last.getMessage().contains("last batch of each epoch holds 1 example,"), last.getMessage());
+        IllegalArgumentException shards = assertThrows(IllegalArgumentException.class,
+                () -> bn.checkBatchSize(6, 600, 4));
+        assertTrue(shards.getMessage().contains("use a batch of at least 8 or fewer workers"), shards.getMessage());
+        IllegalArgumentException lastShards = assertThrows(IllegalArgumentException.class,
+                () -> bn.checkBatchSize(128, 128 * 10 + 7, 4));
+        assertTrue(lastShards.getMessage().contains("holds 7 examples over 4 workers"), lastShards.getMessage());
+        assertFalse(lastShards.getMessage().contains("\n"));
+        bn.checkBatchSize(128, 128 * 10 + 8, 4);
         assertFalse(last.getMessage().contains("\n"));
         bn.checkBatchSize(128, 256);
         bn.checkBatchSize(2, 1000);

@@ -140,9 +140,9 @@ class ConcreteDropoutTest {
     @Test
     void maskDropsAFractionPAndInferenceIsTheIdentity() {
         try (NDManager manager = Env.engine().newBaseManager()) {
-            Env.engine().setRandomSeed(3);
             double p = 0.3;
             ConcreteDropout layer = new ConcreteDropout(p, ConcreteDropout.Settings.PAPER_DEFAULTS);
+            layer.reseed(3);
             layer.initialize(manager, DataType.FLOAT32, new Shape(1, 400));
             assertEquals(p, layer.rate(), 1e-6, "the logit starts at logit(p)");
             NDArray x = manager.ones(new Shape(250, 400));
@@ -161,6 +161,24 @@ class ConcreteDropoutTest {
             assertArrayEquals(x.toFloatArray(), layer.forward(ps, new NDList(x), false).head().toFloatArray(),
                     "identity at inference");
             assertEquals(0, layer.lossTerm().getShape().dimension(), "the loss term is a scalar");
+        }
+    }
+
+    @Test
+    void theSameSeedGivesTheSameMasks() {
+        try (NDManager manager = Env.engine().newBaseManager()) {
+            ConcreteDropout a = new ConcreteDropout(0.5, ConcreteDropout.Settings.PAPER_DEFAULTS);
+            ConcreteDropout b = new ConcreteDropout(0.5, ConcreteDropout.Settings.PAPER_DEFAULTS);
+            a.initialize(manager, DataType.FLOAT32, new Shape(1, 101));
+            b.initialize(manager, DataType.FLOAT32, new Shape(1, 101));
+            NDArray x = manager.ones(new Shape(3, 101));
+            ParameterStore ps = new ParameterStore(manager, false);
+            a.reseed(9);
+            b.reseed(9);
+            float[] first = a.forward(ps, new NDList(x), true).head().toFloatArray();
+            assertArrayEquals(first, b.forward(ps, new NDList(x), true).head().toFloatArray());
+            b.reseed(10);
+            assertFalse(java.util.Arrays.equals(first, b.forward(ps, new NDList(x), true).head().toFloatArray()));
         }
     }
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The three weight-decay forms on a 1,000-image MNIST subset, one thread, same seed. */
-class WeightDecayTest {
+class WeightDecayIT {
     private static ImageData mnist;
     private static int threads;
 

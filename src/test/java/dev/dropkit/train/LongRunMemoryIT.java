@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * Each epoch has 313 steps so that by epoch 5 (1,565 steps) the JIT's C2 compiler, which adds ~30 MB of its own
  * once after about 1,000 steps (measured: flat with C1 only), has settled, as it has after 5 whole-MNIST epochs.
  */
-class LongRunMemoryTest {
+class LongRunMemoryIT {
     static final int EPOCHS = 50;
     static final int SETTLED = 5;
 

@@ -53,6 +53,7 @@ public final class TrainingRun implements AutoCloseable {
     private final Random shuffle;
     private final History history;
     private final int stepsPerEpoch;
+    private final Schedule dropoutSchedule; // config.dropout(), or this run's own AdaptiveRate; null: fixed rates
     private final BatchGather gather; // null: data not on the CPU as float32, fall back to the engine's gather
     private long steps;
     private double lastEpochCpuSeconds = Double.NaN;
@@ -72,6 +73,9 @@ public final class TrainingRun implements AutoCloseable {
             throw new IllegalArgumentException("stopAt(" + config.stopAt() + ") stops on validation accuracy, but "
                     + data.name() + " has no validation set: build the data with .validation(0.1)");
         }
+        config.model().checkBatchSize(config.batchSize(), data.trainSize(), config.workers());
+        this.dropoutSchedule = config.dropout() instanceof AdaptiveRate adaptive ? adaptive.forRun(data.valSize())
+                : config.dropout();
         this.config = config;
         this.data = data;
         this.shuffle = new Random(config.seed());
@@ -159,6 +163,9 @@ public final class TrainingRun implements AutoCloseable {
         double testAcc = evaluate(data.testX(), data.testY())[1];
         history.add(config, dropoutRate(), currentLearningRate, epoch, meanLoss, trainAcc, val[0], val[1], testAcc,
                 weightNorm(), seconds);
+        if (dropoutSchedule instanceof TrainingListener adaptive) {
+            adaptive.epochFinished(history); // it sets the next epoch's rate from this row
+        }
         listener.epochFinished(history);
     }
 
@@ -258,8 +265,8 @@ public final class TrainingRun implements AutoCloseable {
                 }
                 double position = (double) steps / stepsPerEpoch;
                 currentLearningRate = config.learningRate().at(position);
-                if (config.dropout() != null) {
-                    double rate = config.dropout().at(position);
+                if (dropoutSchedule != null) {
+                    double rate = dropoutSchedule.at(position);
                     dropouts.forEach(d -> d.setRate(rate));
                 }
                 int to = Math.min(n, from + batchSize);

@@ -65,4 +65,16 @@ class MlpTrainingTest {
         assertTrue(e.getMessage().contains("concrete dropout learns its rate"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
     }
+
+    @Test
+    void batchNormWithALastBatchOfOneIsRefusedBeforeTraining() {
+        Mlp model = Mlp.seedModel().withBatchNorm(BatchNormOrder.DROPOUT_AFTER_BN);
+        int batch = data.trainSize() - 1; // the last batch of each epoch holds one example
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Training.of(model).batchSize(batch).epochs(1).progress(false).fit(data));
+        assertTrue(e.getMessage().contains("holds 1 example"), e.getMessage());
+        IllegalArgumentException one = assertThrows(IllegalArgumentException.class,
+                () -> Training.of(model).batchSize(1).epochs(1).progress(false).fit(data));
+        assertTrue(one.getMessage().contains("at least 2 examples per training batch"), one.getMessage());
+    }
 }

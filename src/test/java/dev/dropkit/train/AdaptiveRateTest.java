@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dropkit.data.IdxFixtures;
+import dev.dropkit.data.ImageData;
 import dev.dropkit.model.Mlp;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tech.tablesaw.api.Table;
 
 class AdaptiveRateTest {
     private static final double EPS = 1e-12;
@@ -113,5 +118,31 @@ class AdaptiveRateTest {
         assertTrue(e.getMessage().contains("must call epochFinished"), e.getMessage());
         rate.observe(0.9, 0.9);
         rate.at(1.5);
+    }
+
+    /** Through the training loop: each epoch's rate is the rule applied to the previous epoch's row. */
+    @Test
+    void theLoopFeedsItEveryEpochAndRecordsTheRateUsed(@TempDir Path tmp) throws Exception {
+        try (ImageData data = ImageData.fromFolder(IdxFixtures.write(tmp.resolve("set"), 600, 200)).validation(0.2)
+                .build()) {
+            AdaptiveRate adaptive = AdaptiveRate.from(0.5).bounds(0.1, 0.8).gain(3).build();
+            History h = Training.of(Mlp.builder().hidden(32, 0.5).build()).dropout(adaptive).sgd(0.1).batchSize(32)
+                    .epochs(4).seed(1).progress(false).fit(data);
+            Table t = h.table();
+            AdaptiveRate replay = adaptive.forRun(1);
+            assertEquals(0.5, t.doubleColumn("dropout").get(0), EPS);
+            for (int e = 0; e + 1 < t.rowCount(); e++) {
+                double next = replay.observe(t.doubleColumn(History.TRAIN_ACCURACY).get(e),
+                        t.doubleColumn(History.VAL_ACCURACY).get(e));
+                assertEquals(next, t.doubleColumn("dropout").get(e + 1), 1e-9, "epoch " + (e + 2));
+            }
+            assertEquals(0.5, adaptive.rate(), EPS, "the configuration's own instance is untouched: runs get their own");
+            assertTrue(t.doubleColumn("dropout").countUnique() > 1, "the rate moved: " + t.doubleColumn("dropout"));
+
+            IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> Training.of(
+                    Mlp.seedModel()).dropout(adaptive).epochs(1).progress(false).fit(ImageData.fromFolder(
+                    tmp.resolve("set")).validation(0).build()));
+            assertTrue(none.getMessage().contains("validation fraction"), none.getMessage());
+        }
     }
 }

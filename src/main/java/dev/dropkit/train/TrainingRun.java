@@ -328,7 +328,9 @@ public final class TrainingRun implements AutoCloseable {
                 objective = objective.add(t);
             }
             if (share != 1f) {
-                objective = objective.mul(share);
+                // an array of the shard's, not mul(float): the engine's array for a Java number aliases a buffer that
+                // GC may free before the backward pass reads it (wrong gradients; see ConcreteDropout.scalar)
+                objective = objective.mul(manager.create(share));
             }
             NDArray report = l.stopGradient().mul(to - from);
             return new ShardedStep.ShardLoss(objective, report);
@@ -343,7 +345,7 @@ public final class TrainingRun implements AutoCloseable {
             square.attach(manager); // results join their first operand's manager: keep them in the batch's
             sum = sum.add(square.sum());
         }
-        return sum.mul(config.weightDecay() / 2);
+        return sum.mul(manager.create((float) (config.weightDecay() / 2))); // not mul(number): see shard(...)
     }
 
     /**

@@ -13,6 +13,7 @@ import ai.djl.translate.TranslateException;
 import dev.dropkit.Env;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -31,6 +32,8 @@ public final class ImageData implements AutoCloseable {
     private final NDArray trainY;
     private final NDArray testX;
     private final NDArray testY;
+    private FeatureScaling scaling = FeatureScaling.NONE;
+    private List<String> classNames;
 
     private ImageData(String name, NDManager manager, NDArray[] arrays) {
         this.name = name;
@@ -39,6 +42,19 @@ public final class ImageData implements AutoCloseable {
         this.trainY = arrays[1];
         this.testX = arrays[2];
         this.testY = arrays[3];
+    }
+
+    /**
+     * A data set of tensors already built in {@code manager}: x (N, features) float32 already scaled by
+     * {@code scaling}, y (N) int64 class indices; {@code classNames} null for classes named 0, 1, ... (used by
+     * {@link DataSets}).
+     */
+    static ImageData of(String name, NDManager manager, NDArray[] arrays, FeatureScaling scaling,
+            List<String> classNames) {
+        ImageData data = new ImageData(name, manager, arrays);
+        data.scaling = scaling;
+        data.classNames = classNames == null ? null : List.copyOf(classNames);
+        return data;
     }
 
     /** Loads a known data set ("mnist" or "fashion-mnist") from the installed data folder, whole, scaled x/255. */
@@ -85,6 +101,28 @@ public final class ImageData implements AutoCloseable {
 
     public int features() {
         return Math.toIntExact(trainX.getShape().get(1));
+    }
+
+    /** How the raw feature values were scaled into {@link #trainX()} and {@link #testX()}. */
+    public FeatureScaling scaling() {
+        return scaling;
+    }
+
+    /** The number of classes: the named classes, else the largest label + 1. */
+    public int classes() {
+        if (classNames == null) {
+            long max = Math.max(trainSize() == 0 ? 0 : trainY.max().getLong(), testSize() == 0 ? 0
+                    : testY.max().getLong());
+            classNames = java.util.stream.LongStream.rangeClosed(0, Math.max(1, max)).mapToObj(String::valueOf)
+                    .toList();
+        }
+        return classNames.size();
+    }
+
+    /** The name of each class, by label: the CSV file's or table's label values, or "0", "1", ... */
+    public List<String> classNames() {
+        classes();
+        return classNames;
     }
 
     /** The manager that owns the tensors; close this data set to free them. */
@@ -169,8 +207,10 @@ public final class ImageData implements AutoCloseable {
             try {
                 NDArray[] train = read(manager, dir, Dataset.Usage.TRAIN, counts[0], trainSubset, seed);
                 NDArray[] test = read(manager, dir, Dataset.Usage.TEST, counts[1], testSubset, seed + 1);
-                normalize(train[0], test[0]);
-                return new ImageData(label, manager, new NDArray[] {train[0], train[1], test[0], test[1]});
+                FeatureScaling scaling = normalize(train[0], test[0]);
+                ImageData data = new ImageData(label, manager, new NDArray[] {train[0], train[1], test[0], test[1]});
+                data.scaling = scaling;
+                return data;
             } catch (IOException | TranslateException | RuntimeException e) {
                 manager.close();
                 if (e instanceof DataException de) {
@@ -203,8 +243,11 @@ public final class ImageData implements AutoCloseable {
             }
         }
 
-        private void normalize(NDArray trainX, NDArray testX) {
-            if (normalization == Normalization.STANDARDIZE) {
+        private FeatureScaling normalize(NDArray trainX, NDArray testX) {
+            if (normalization != Normalization.STANDARDIZE) {
+                return FeatureScaling.uniform(0, 255);
+            }
+            {
                 try (NDManager tmp = trainX.getManager().newSubManager()) {
                     NDArray mean = trainX.mean();
                     NDArray square = trainX.square();
@@ -216,6 +259,7 @@ public final class ImageData implements AutoCloseable {
                     float std = (float) Math.sqrt(meanSquare.getFloat() - m * m);
                     trainX.subi(m).divi(std);
                     testX.subi(m).divi(std);
+                    return FeatureScaling.uniform(255 * m, 255 * std); // (x / 255 - m) / std
                 }
             }
         }

@@ -1,0 +1,308 @@
+package dev.dropkit.data;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.dropkit.Env;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import tech.tablesaw.api.NumericColumn;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.Column;
+
+/**
+ * The user's own data as an {@link ImageData} (any number of features and classes): from arrays, from a Tablesaw
+ * {@link Table} (feature columns and a label column) or from a CSV file. A seeded draw holds out a test share;
+ * features are standardised per column with the training rows' mean and standard deviation (the model keeps that
+ * scaling, so it predicts from raw values).
+ *
+ * <pre>{@code
+ * ImageData own = DataSets.fromCsv(Path.of("flowers.csv"), "species").testFraction(0.2).build();
+ * ImageData xs = DataSets.fromArrays(features, labels).build();
+ * Mlp model = Mlp.builder().inputs(own.features()).hidden(64, 0.2).outputs(own.classes()).build();
+ * }</pre>
+ *
+ * <p>Bad input gets a one-line {@link DataException} that names the row and the column: an empty file, a missing
+ * label column, a feature that is not a number, a row of another width, a single class.
+ */
+public final class DataSets {
+    private DataSets() {}
+
+    /** Rows of features and their class labels (0, 1, ...); row {@code i} of {@code x} has label {@code y[i]}. */
+    public static Builder fromArrays(float[][] x, int[] y) {
+        if (x.length != y.length) {
+            throw new DataException("the arrays hold " + x.length + " rows of features but " + y.length
+                    + " labels: give one label per row");
+        }
+        Rows rows = new Rows("arrays", "row ", 0);
+        for (int i = 0; i < x.length; i++) {
+            if (y[i] < 0) {
+                throw new DataException("row " + i + " has label " + y[i] + ": labels are class numbers 0, 1, 2, ...");
+            }
+            rows.add(x[i], y[i]);
+        }
+        rows.classNames = null;
+        return new Builder(rows);
+    }
+
+    /**
+     * Every column but {@code labelColumn} is a feature and must hold numbers; the label column holds class numbers
+     * (0, 1, ...) or names (text, sorted to numbers alphabetically).
+     */
+    public static Builder fromTable(Table table, String labelColumn) {
+        return new Builder(rows(table, labelColumn, table.name() == null ? "the table" : "table " + table.name(),
+                "row ", 0));
+    }
+
+    /** A CSV file with a header line of column names; as {@link #fromTable}. Errors name the file's line. */
+    public static Builder fromCsv(Path file, String labelColumn) {
+        Table table = Csv.read(file);
+        return new Builder(rows(table, labelColumn, file.toString(), "line ", 2));
+    }
+
+    private static Rows rows(Table table, String label, String source, String rowNoun, int firstRow) {
+        if (!table.columnNames().contains(label)) {
+            throw new DataException(source + " has no label column '" + label + "': its columns are "
+                    + table.columnNames() + "; name the one that holds the classes");
+        }
+        if (table.rowCount() == 0) {
+            throw new DataException(source + " has no rows: give one row per example");
+        }
+        if (table.columnCount() < 2) {
+            throw new DataException(source + " has only the label column '" + label + "': give at least one feature column");
+        }
+        List<NumericColumn<?>> features = new ArrayList<>();
+        for (Column<?> c : table.columns()) {
+            if (c.name().equals(label)) {
+                continue;
+            }
+            if (!(c instanceof NumericColumn<?> n)) {
+                int bad = firstNonNumber(c);
+                throw new DataException(source + ": " + rowNoun + (bad + firstRow) + ", column '" + c.name()
+                        + "' holds '" + c.getString(bad) + "', not a number: features must be numbers (drop or encode "
+                        + "that column)");
+            }
+            features.add(n);
+        }
+        Column<?> labels = table.column(label);
+        Rows rows = new Rows(source, rowNoun, firstRow);
+        List<String> names = null;
+        if (!(labels instanceof NumericColumn<?>)) {
+            TreeSet<String> distinct = new TreeSet<>();
+            for (int i = 0; i < labels.size(); i++) {
+                if (!labels.isMissing(i)) {
+                    distinct.add(labels.getString(i));
+                }
+            }
+            names = new ArrayList<>(distinct);
+        }
+        for (int i = 0; i < table.rowCount(); i++) {
+            if (labels.isMissing(i)) {
+                throw new DataException(source + ": " + rowNoun + (i + firstRow) + " has no value in the label column '"
+                        + label + "': every example needs its class");
+            }
+            int y;
+            if (names != null) {
+                y = java.util.Collections.binarySearch(names, labels.getString(i));
+            } else {
+                double v = ((NumericColumn<?>) labels).getDouble(i);
+                if (v < 0 || v != Math.rint(v) || v > Integer.MAX_VALUE) {
+                    throw new DataException(source + ": " + rowNoun + (i + firstRow) + ", label column '" + label
+                            + "' holds " + labels.getString(i) + ": numeric labels are class numbers 0, 1, 2, ...");
+                }
+                y = (int) v;
+            }
+            float[] x = new float[features.size()];
+            for (int j = 0; j < x.length; j++) {
+                NumericColumn<?> c = features.get(j);
+                if (c.isMissing(i)) {
+                    throw new DataException(source + ": " + rowNoun + (i + firstRow) + ", column '" + c.name()
+                            + "' is empty: every feature needs a number (fill or drop the row)");
+                }
+                x[j] = (float) c.getDouble(i);
+            }
+            rows.add(x, y);
+        }
+        rows.classNames = names;
+        return rows;
+    }
+
+    private static int firstNonNumber(Column<?> c) {
+        for (int i = 0; i < c.size(); i++) {
+            String s = c.getString(i);
+            if (!s.isEmpty()) {
+                try {
+                    Double.parseDouble(s);
+                } catch (NumberFormatException e) {
+                    return i;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The examples read so far, with where they came from (for messages). */
+    private static final class Rows {
+        final String source;
+        final String rowNoun;
+        final int firstRow;
+        final List<float[]> x = new ArrayList<>();
+        final List<Integer> y = new ArrayList<>();
+        List<String> classNames;
+
+        Rows(String source, String rowNoun, int firstRow) {
+            this.source = source;
+            this.rowNoun = rowNoun;
+            this.firstRow = firstRow;
+        }
+
+        void add(float[] features, int label) {
+            if (!x.isEmpty() && features.length != x.get(0).length) {
+                throw new DataException(source + ": " + rowNoun + (x.size() + firstRow) + " has " + features.length
+                        + " features but " + rowNoun + firstRow + " has " + x.get(0).length
+                        + ": every row needs the same number of values");
+            }
+            if (features.length == 0) {
+                throw new DataException(source + ": " + rowNoun + (x.size() + firstRow) + " has no features");
+            }
+            x.add(features);
+            y.add(label);
+        }
+    }
+
+    /** Options of the split and scaling; {@link #build} makes the tensors. */
+    public static final class Builder {
+        private final Rows rows;
+        private String name;
+        private double testFraction = 0.2;
+        private long seed = 1;
+        private boolean standardize = true;
+        private FeatureScaling scaling;
+
+        private Builder(Rows rows) {
+            this.rows = rows;
+        }
+
+        /** The data set's name in tables and messages (default: the file's name, or "arrays"/the table's name). */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** The share of rows held out as test data, in (0, 1] (1: all rows are test data, to evaluate a model). */
+        public Builder testFraction(double fraction) {
+            if (!(fraction > 0 && fraction <= 1)) {
+                throw new IllegalArgumentException("test fraction " + fraction + " is outside (0, 1]: try 0.2");
+            }
+            this.testFraction = fraction;
+            return this;
+        }
+
+        /** Seed of the train/test draw. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Whether to standardise each feature with the training rows' mean and deviation (default true). */
+        public Builder standardize(boolean standardize) {
+            this.standardize = standardize;
+            return this;
+        }
+
+        /** Scale features this way instead (e.g. a trained model's {@code scaling()}, to evaluate it). */
+        public Builder scaling(FeatureScaling scaling) {
+            this.scaling = scaling;
+            return this;
+        }
+
+        public ImageData build() {
+            int n = rows.x.size();
+            if (n == 0) {
+                throw new DataException(rows.source + " has no rows: give one row per example");
+            }
+            int features = rows.x.get(0).length;
+            int classes = rows.classNames != null ? rows.classNames.size()
+                    : rows.y.stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+            long distinct = rows.y.stream().distinct().count();
+            if (distinct < 2 && testFraction < 1) {
+                String only = rows.classNames != null ? rows.classNames.get(rows.y.get(0)) : String.valueOf(rows.y.get(0));
+                throw new DataException(rows.source + " holds one class only ('" + only + "'): a classifier needs "
+                        + "examples of at least two classes");
+            }
+            int testCount = testFraction >= 1 ? n : (int) Math.round(n * testFraction);
+            testCount = Math.max(1, Math.min(n - (testFraction >= 1 ? 0 : 1), testCount));
+            int[] order = permutation(n, seed);
+            int trainCount = n - testCount;
+            float[][] trainX = new float[trainCount][];
+            float[][] testX = new float[testCount][];
+            long[] trainY = new long[trainCount];
+            long[] testY = new long[testCount];
+            // The draw keeps the file's order within each split (stable, easy to compare with the source).
+            int[] testRows = java.util.Arrays.stream(order, 0, testCount).sorted().toArray();
+            int[] trainRows = java.util.Arrays.stream(order, testCount, n).sorted().toArray();
+            for (int i = 0; i < trainCount; i++) {
+                trainX[i] = rows.x.get(trainRows[i]);
+                trainY[i] = rows.y.get(trainRows[i]);
+            }
+            for (int i = 0; i < testCount; i++) {
+                testX[i] = rows.x.get(testRows[i]);
+                testY[i] = rows.y.get(testRows[i]);
+            }
+            FeatureScaling s = scaling != null ? scaling
+                    : standardize && trainCount > 0 ? FeatureScaling.standardize(trainX) : FeatureScaling.NONE;
+            if (!s.fits(features)) {
+                throw new DataException(rows.source + " has " + features + " features but the scaling given is for "
+                        + s.offset().length + ": give data as wide as the model's training data");
+            }
+            List<String> names = rows.classNames;
+            if (names == null) {
+                names = new ArrayList<>();
+                for (int c = 0; c < Math.max(2, classes); c++) {
+                    names.add(String.valueOf(c));
+                }
+            }
+            String label = name != null ? name : sourceName(rows.source);
+            NDManager manager = Env.engine().newBaseManager();
+            try {
+                NDArray[] arrays = {tensor(manager, trainX, features, s), manager.create(trainY),
+                    tensor(manager, testX, features, s), manager.create(testY)};
+                return ImageData.of(label, manager, arrays, s, names);
+            } catch (RuntimeException e) {
+                manager.close();
+                throw e;
+            }
+        }
+
+        private static NDArray tensor(NDManager manager, float[][] rows, int features, FeatureScaling s) {
+            float[] flat = new float[rows.length * features];
+            for (int i = 0; i < rows.length; i++) {
+                System.arraycopy(s.apply(rows[i]), 0, flat, i * features, features);
+            }
+            return manager.create(flat, new Shape(rows.length, features));
+        }
+
+        private static String sourceName(String source) {
+            String file = Path.of(source).getFileName() == null ? source : Path.of(source).getFileName().toString();
+            return file.replaceFirst("\\.csv$", "");
+        }
+
+        private static int[] permutation(int n, long seed) {
+            int[] idx = new int[n];
+            for (int i = 0; i < n; i++) {
+                idx[i] = i;
+            }
+            Random random = new Random(seed);
+            for (int i = n - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = idx[i];
+                idx[i] = idx[j];
+                idx[j] = t;
+            }
+            return idx;
+        }
+    }
+}

@@ -2,6 +2,7 @@ package dev.dropkit.cli;
 
 import dev.dropkit.Env;
 import dev.dropkit.data.DataException;
+import dev.dropkit.data.DataSets;
 import dev.dropkit.data.DatasetName;
 import dev.dropkit.data.IdxFolder;
 import dev.dropkit.data.ImageData;
@@ -9,6 +10,7 @@ import dev.dropkit.experiment.RunSummary;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.plot.LineChart;
 import dev.dropkit.train.History;
+import dev.dropkit.train.TrainedModel;
 import dev.dropkit.train.Training;
 import dev.dropkit.train.TrainingRun;
 import java.io.IOException;
@@ -72,20 +74,29 @@ final class Experiment {
                     + base.testSubset());
         }
         History.checkTarget(base.target());
+        Path csv = options.raw("csv") == null ? null : Path.of(options.raw("csv"));
+        Path saveModel = options.raw("save-model") == null ? null : Path.of(options.raw("save-model"));
+        checkOwnData(csv, saveModel, base, swept);
         if (base.threads() != null) {
             Env.threads(base.threads());
         }
 
-        Path target = base.out() != null ? base.out() : defaultOut(dataset, swept, base);
-        try (OutputFolder output = OutputFolder.create(target); ImageData data = load(base, dataset)) {
-            String source = base.dataDir() != null ? base.dataDir().toString() : dataset.id();
-            out.println(String.format(Locale.ROOT, "%s: %s, %,d training and %,d test images; %s; %d engine thread%s, "
-                    + "seed %d", command, source, data.trainSize(), data.testSize(),
-                    swept == null ? runs.values().iterator().next().model() : runs.size() + " runs over --" + swept,
+        Path target = base.out() != null ? base.out() : defaultOut(csv != null ? csvName(csv) : dataset.id(), swept,
+                base);
+        try (OutputFolder output = OutputFolder.create(target); ImageData data = csv != null
+                ? DataSets.fromCsv(csv, options.raw("label-column")).seed(base.seed()).build() : load(base, dataset)) {
+            String source = csv != null ? csv.toString() : base.dataDir() != null ? base.dataDir().toString()
+                    : dataset.id();
+            String sizes = csv != null ? String.format(Locale.ROOT, " (%d features, %d classes)", data.features(),
+                    data.classes()) : "";
+            out.println(String.format(Locale.ROOT, "%s: %s, %,d training and %,d test examples%s; %s; %d engine "
+                    + "thread%s, seed %d", command, source, data.trainSize(), data.testSize(), sizes,
+                    swept == null ? sizedFor(runs.values().iterator().next().model(), data)
+                            : runs.size() + " runs over --" + swept,
                     Env.threads(), Env.threads() == 1 ? "" : "s", base.seed()));
             List<History> histories = new ArrayList<>();
             for (Training t : runs.values()) {
-                histories.add(train(t, data));
+                histories.add(train(t.model(sizedFor(t.model(), data)).label(t.label()), data, saveModel));
             }
             Path written = swept == null ? writeTrain(output, histories.get(0), base)
                     : writeSweep(output, histories, swept, values, base);
@@ -114,7 +125,44 @@ final class Experiment {
         }
     }
 
-    private History train(Training t, ImageData data) {
+    /** The model's input and output sizes follow the data (784 and 10 for MNIST; a CSV file's own). */
+    static Mlp sizedFor(Mlp m, ImageData data) {
+        if (m.inputs() == data.features() && m.outputs() == data.classes()) {
+            return m;
+        }
+        Mlp.Builder b = Mlp.builder().inputs(data.features()).outputs(data.classes()).dropoutKind(m.dropoutKind());
+        m.hidden().forEach(h -> b.hidden(h.units(), h.dropout()));
+        return b.build();
+    }
+
+    /** Own data and saved models: checked before anything slow. */
+    private static void checkOwnData(Path csv, Path saveModel, Options.Settings s, String swept) {
+        if (csv != null && (s.dataDir() != null || s.trainSubset() != 0 || s.testSubset() != 0)) {
+            throw new UsageException("--csv takes the whole file as data: drop --data-dir, --train-subset and "
+                    + "--test-subset (or give a smaller file)");
+        }
+        if (saveModel != null && swept != null) {
+            throw new UsageException("--save-model keeps one run's model: use it with ./run train");
+        }
+        if (saveModel != null && Files.exists(saveModel)) {
+            boolean empty;
+            try (var entries = Files.list(saveModel)) {
+                empty = entries.findAny().isEmpty();
+            } catch (IOException e) {
+                empty = false;
+            }
+            if (!empty) {
+                throw new UsageException("--save-model " + saveModel + " exists and is not an empty folder: choose a "
+                        + "new folder (a saved model is never overwritten)");
+            }
+        }
+    }
+
+    private static String csvName(Path csv) {
+        return csv.getFileName().toString().replaceFirst("\\.csv$", "");
+    }
+
+    private History train(Training t, ImageData data, Path saveModel) {
         try (TrainingRun run = t.start(data)) {
             for (int epoch = 1; epoch <= t.epochs(); epoch++) {
                 History h = run.train(1);
@@ -127,6 +175,11 @@ final class Experiment {
                         row.doubleColumn(History.SECONDS).get(last)));
             }
             History h = run.history();
+            if (saveModel != null) {
+                try (TrainedModel model = TrainedModel.of(run, data)) {
+                    out.println(t.label() + "  model saved in " + model.save(saveModel));
+                }
+            }
             out.println(String.format(Locale.ROOT, "%s  done: test accuracy %.2f%% (best %.2f%%), train-test gap %+.2f "
                     + "points, %.2f s per epoch (median), %.1f s in all", t.label(), 100 * h.finalTestAccuracy(),
                     100 * h.bestTestAccuracy(), 100 * h.finalGap(), h.medianEpochSeconds(warmup(h)), h.totalSeconds()));
@@ -227,10 +280,10 @@ final class Experiment {
         }
     }
 
-    private Path defaultOut(DatasetName dataset, String swept, Options.Settings s) {
+    private Path defaultOut(String dataset, String swept, Options.Settings s) {
         String what = swept != null ? "sweep-" + swept : "d" + s.dropout();
         Path runs = Path.of("build", "runs");
-        String stem = LocalDateTime.now().format(STAMP) + "-" + dataset.id() + "-" + what;
+        String stem = LocalDateTime.now().format(STAMP) + "-" + dataset + "-" + what;
         Path p = runs.resolve(stem);
         for (int i = 2; Files.exists(p); i++) {
             p = runs.resolve(stem + "-" + i);

@@ -181,6 +181,7 @@ public final class DataSets {
         private long seed = 1;
         private boolean standardize = true;
         private FeatureScaling scaling;
+        private List<String> knownClasses;
 
         private Builder(Rows rows) {
             this.rows = rows;
@@ -219,7 +220,29 @@ public final class DataSets {
             return this;
         }
 
+        /**
+         * Numbers the classes as {@code names} does (e.g. a trained model's {@code classNames()}, to evaluate it on
+         * a file that may lack some classes); a label not among them is an error naming its row.
+         */
+        public Builder classNames(List<String> names) {
+            this.knownClasses = List.copyOf(names);
+            return this;
+        }
+
         public ImageData build() {
+            if (knownClasses != null) {
+                for (int i = 0; i < rows.y.size(); i++) {
+                    int y = rows.y.get(i);
+                    String label = rows.classNames != null ? rows.classNames.get(y) : String.valueOf(y);
+                    int mapped = knownClasses.indexOf(label);
+                    if (mapped < 0) {
+                        throw new DataException(rows.source + ": " + rows.rowNoun + (i + rows.firstRow) + " has class '"
+                                + label + "', which is not one of " + knownClasses + ": give examples of those classes");
+                    }
+                    rows.y.set(i, mapped);
+                }
+                rows.classNames = knownClasses;
+            }
             int n = rows.x.size();
             if (n == 0) {
                 throw new DataException(rows.source + " has no rows: give one row per example");

@@ -27,6 +27,59 @@ public final class Csv {
     }
 
     /**
+     * Writes the training examples of {@code data} as a CSV file: a header {@code x1,...,xN,<labelColumn>}, then one
+     * line per example with its raw feature values (the data's scaling undone, e.g. pixels 0–255) and its class
+     * name. Written to a temporary file and moved into place, so an interrupted write leaves nothing half-written.
+     *
+     * @return the number of lines of examples written
+     */
+    public static int write(ImageData data, Path file, String labelColumn) {
+        float[] x = data.trainX().toFloatArray();
+        long[] y = data.trainY().toLongArray();
+        int n = y.length;
+        int features = data.features();
+        FeatureScaling s = data.scaling();
+        java.util.List<String> names = data.classNames();
+        Path target = file.toAbsolutePath();
+        try {
+            Files.createDirectories(target.getParent());
+            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".partial");
+            try {
+                try (var out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(Files.newOutputStream(tmp),
+                        StandardCharsets.UTF_8), 1 << 16)) {
+                    StringBuilder line = new StringBuilder();
+                    for (int j = 1; j <= features; j++) {
+                        line.append('x').append(j).append(',');
+                    }
+                    out.write(line.append(quote(labelColumn)).append('\n').toString());
+                    for (int i = 0; i < n; i++) {
+                        line.setLength(0);
+                        for (int j = 0; j < features; j++) {
+                            int k = s.offset().length == 1 ? 0 : j;
+                            double raw = (double) x[i * features + j] * s.divisor()[k] + s.offset()[k];
+                            double whole = Math.rint(raw);
+                            line.append(Math.abs(raw - whole) < 1e-3 ? Long.toString((long) whole)
+                                    : Float.toString((float) raw)).append(',');
+                        }
+                        out.write(line.append(quote(names.get((int) y[i]))).append('\n').toString());
+                    }
+                }
+                Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return n;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String quote(String field) {
+        return field.contains(",") || field.contains("\"") ? '"' + field.replace("\"", "\"\"") + '"' : field;
+    }
+
+    /**
      * Checks that the file exists, is not empty and that every line has as many fields as the header (simple
      * comma counting outside double quotes); returns the number of columns.
      */

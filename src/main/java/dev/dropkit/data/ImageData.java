@@ -210,6 +210,7 @@ public final class ImageData implements AutoCloseable {
                 FeatureScaling scaling = normalize(train[0], test[0]);
                 ImageData data = new ImageData(label, manager, new NDArray[] {train[0], train[1], test[0], test[1]});
                 data.scaling = scaling;
+                data.classNames = known != null ? known.classNames() : null;
                 return data;
             } catch (IOException | TranslateException | RuntimeException e) {
                 manager.close();

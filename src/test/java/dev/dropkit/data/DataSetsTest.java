@@ -148,6 +148,24 @@ class DataSetsTest {
     }
 
     @Test
+    void writtenCsvReadsBackToTheSameRawValuesAndClassNames() {
+        Table t = Table.create("shapes", DoubleColumn.create("a", 0, 255, 17, 3.5, 8, 9),
+                DoubleColumn.create("b", 1, 2, 3, 4, 5, 6),
+                StringColumn.create("kind", "round, small", "square", "round, small", "square", "square", "round, small"));
+        Path file = tmp.resolve("out/shapes.csv");
+        try (ImageData d = DataSets.fromTable(t, "kind").testFraction(0.5).build()) {
+            assertEquals(3, Csv.write(d, file, "kind"));
+            try (ImageData back = DataSets.fromCsv(file, "kind").testFraction(1).scaling(d.scaling())
+                    .classNames(d.classNames()).build()) {
+                assertArrayEquals(d.trainX().toFloatArray(), back.testX().toFloatArray(), 1e-5f);
+                assertArrayEquals(d.trainY().toLongArray(), back.testY().toLongArray());
+            }
+        }
+        Table read = Csv.read(file);
+        assertEquals(List.of("x1", "x2", "kind"), read.columnNames());
+    }
+
+    @Test
     void scalingRoundTripsThroughText() {
         FeatureScaling s = new FeatureScaling(new float[] {1.5f, -2f}, new float[] {0.25f, 3f});
         assertEquals(s, FeatureScaling.parse(s.format()));

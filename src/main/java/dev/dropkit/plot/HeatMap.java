@@ -36,8 +36,8 @@ public final class HeatMap extends ChartSpec<HeatMap> {
         }
         this.table = table;
         this.rowColumn = rowColumn;
-        this.width = 560;
-        this.height = 480;
+        this.width = 640;
+        this.height = 560;
     }
 
     /** Cells of every column but {@code rowColumn}, one row of cells per table row. */
@@ -56,6 +56,11 @@ public final class HeatMap extends ChartSpec<HeatMap> {
         chart.getStyler().setHeatMapValueDecimalPattern("#,##0.##");
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setPlotContentSize(1);
+        chart.getStyler().setValueFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
+        // Every row and column gets its label (XChart would skip labels closer than its default spacing).
+        chart.getStyler().setXAxisTickMarkSpacingHint(5);
+        chart.getStyler().setYAxisTickMarkSpacingHint(5);
+        chart.getStyler().setXAxisLabelRotation(table.columnCount() > 6 ? 45 : 0);
         List<String> across = new ArrayList<>();
         for (Column<?> c : table.columns()) {
             if (!c.name().equals(rowColumn)) {

@@ -120,7 +120,7 @@ class HouseStyleTest {
         Table cm = Table.create("cm", StringColumn.create("true class", "x", "y"), IntColumn.create("x", 5, 1),
                 IntColumn.create("y", 0, 4));
         BufferedImage image = HeatMap.of(cm, "true class").title("Confusion").scale(2).image();
-        assertEquals(1120, image.getWidth());
+        assertEquals(1280, image.getWidth());
         assertThrows(IllegalArgumentException.class, () -> HeatMap.of(summary.copy().addColumns(
                 StringColumn.create("text", "p", "q")), "run"));
     }

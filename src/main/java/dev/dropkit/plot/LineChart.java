@@ -72,8 +72,8 @@ public final class LineChart extends ChartSpec<LineChart> {
 
     /**
      * Draws these columns against a second y axis on the right (dashed lines), for quantities of another kind than
-     * the left axis's (e.g. seconds next to accuracy). When the y columns mix accuracies with other quantities and
-     * no column is named here, the others go to the right axis on their own.
+     * the left axis's (e.g. accuracy next to seconds). When the y columns mix accuracies (or other fractions) with
+     * other quantities and no column is named here, the accuracies go to the right axis on their own.
      */
     public LineChart rightAxis(String... columns) {
         for (String c : columns) {
@@ -96,17 +96,22 @@ public final class LineChart extends ChartSpec<LineChart> {
         if (!right.isEmpty()) {
             return right;
         }
-        List<String> other = ys.stream().filter(y -> !HouseStyle.isPercent(y)).toList();
-        return other.size() < ys.size() && !other.isEmpty() ? other : List.of();
+        List<String> percent = ys.stream().filter(HouseStyle::isPercent).toList();
+        return percent.size() < ys.size() && !percent.isEmpty() ? percent : List.of();
     }
 
     /** The XChart chart, to customise further. */
     public XYChart chart() {
         List<String> rightYs = rightColumns();
         List<String> leftYs = ys.stream().filter(y -> !rightYs.contains(y)).toList();
+        boolean leftPercent = !leftYs.isEmpty() && leftYs.stream().allMatch(HouseStyle::isPercent);
+        boolean rightPercent = !rightYs.isEmpty() && rightYs.stream().allMatch(HouseStyle::isPercent);
+        // XChart 4.0.3 formats every y axis with the left axis's pattern: with a percent axis next to one of
+        // another kind, the percentages are drawn as numbers 0-100 and their axis title says "(%)" instead.
+        boolean mixed = !rightYs.isEmpty() && leftPercent != rightPercent;
         XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
                 .xAxisTitle(xLabel != null ? xLabel : labelOf(x))
-                .yAxisTitle(yLabel != null ? yLabel : axisTitle(leftYs))
+                .yAxisTitle((yLabel != null ? yLabel : axisTitle(leftYs)) + (mixed && leftPercent ? " (%)" : ""))
                 .build();
         XYStyler styler = chart.getStyler();
         HouseStyle.apply(styler);
@@ -115,12 +120,19 @@ public final class LineChart extends ChartSpec<LineChart> {
             styler.setXAxisTickLabelsFormattingFunction(HouseStyle::integerTick);
         }
         int count = 0;
+        // Left-axis series first: XChart formats the axes by the order in which their groups first appear.
+        List<String> ordered = new ArrayList<>(leftYs);
+        ordered.addAll(rightYs);
         for (Map.Entry<String, Table> group : groups().entrySet()) {
-            for (String y : ys) {
+            for (String y : ordered) {
                 String name = group.getKey().isEmpty() ? labelOf(y)
                         : (ys.size() == 1 ? group.getKey() : group.getKey() + ": " + labelOf(y));
                 Table t = group.getValue();
-                XYSeries series = chart.addSeries(name, values(t, x), values(t, y));
+                double[] ys = values(t, y);
+                if (mixed && HouseStyle.isPercent(y)) {
+                    ys = java.util.Arrays.stream(ys).map(v -> 100 * v).toArray();
+                }
+                XYSeries series = chart.addSeries(name, values(t, x), ys);
                 series.setMarker(markers ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
                 if (rightYs.contains(y)) {
                     series.setYAxisGroup(1);
@@ -131,15 +143,13 @@ public final class LineChart extends ChartSpec<LineChart> {
             }
         }
         styler.setLegendVisible(count > 1);
-        if (!leftYs.isEmpty() && leftYs.stream().allMatch(HouseStyle::isPercent)) {
-            styler.setYAxisDecimalPattern(HouseStyle.percentPattern(span(leftYs)));
+        if (leftPercent && !mixed) {
+            styler.setYAxisDecimalPattern(HouseStyle.percentPattern(span(rightPercent ? ys : leftYs)));
         }
         if (!rightYs.isEmpty()) {
             styler.setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
-            chart.setYAxisGroupTitle(1, rightLabel != null ? rightLabel : axisTitle(rightYs));
-            if (rightYs.stream().allMatch(HouseStyle::isPercent)) {
-                styler.putYAxisGroupDecimalPatternMap(1, HouseStyle.percentPattern(span(rightYs)));
-            }
+            chart.setYAxisGroupTitle(1, (rightLabel != null ? rightLabel : axisTitle(rightYs))
+                    + (mixed && rightPercent ? " (%)" : ""));
         }
         return chart;
     }

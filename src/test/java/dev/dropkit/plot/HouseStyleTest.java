@@ -66,11 +66,19 @@ class HouseStyleTest {
         XYChart chart = LineChart.of(history(), "epoch", "val_accuracy", "cumulative_seconds").chart();
         XYSeries seconds = chart.getSeries("Training time (s)");
         XYSeries accuracy = chart.getSeries("Validation accuracy");
-        assertEquals(1, seconds.getYAxisGroup());
-        assertEquals(0, accuracy.getYAxisGroup());
+        assertEquals(0, seconds.getYAxisGroup());
+        assertEquals(1, accuracy.getYAxisGroup());
         assertEquals(Styler.YAxisPosition.Right, chart.getStyler().getYAxisGroupPosistion(1));
-        assertEquals("Training time (s)", chart.getYAxisGroupTitle(1));
-        assertEquals("Validation accuracy", chart.getYAxisTitle());
+        assertEquals("Training time (s)", chart.getYAxisTitle());
+        // Percent next to seconds: XChart would format both axes alike, so accuracy is drawn as 0-100 with "(%)".
+        assertEquals("Validation accuracy (%)", chart.getYAxisGroupTitle(1));
+        assertEquals(95.0, accuracy.getYData()[2], 1e-9);
+        assertEquals(2.4, seconds.getYData()[2], 1e-9);
+        assertNull(chart.getStyler().getYAxisDecimalPattern());
+        XYChart explicit = LineChart.of(history(), "epoch", "train_accuracy", "val_accuracy").rightAxis("val_accuracy")
+                .chart();
+        assertEquals(1, explicit.getSeries("Validation accuracy").getYAxisGroup());
+        assertEquals("0%", explicit.getStyler().getYAxisDecimalPattern(), "both axes percent: one pattern fits");
         assertThrows(IllegalArgumentException.class, () -> LineChart.of(history(), "epoch", "val_accuracy")
                 .rightAxis("train_accuracy"));
     }

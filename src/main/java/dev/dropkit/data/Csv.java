@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.io.csv.CsvReadOptions;
 
@@ -17,8 +19,11 @@ public final class Csv {
     public static Table read(Path file) {
         int columns = checkShape(file);
         try {
+            // Numbers as float (what the features become anyway), anything else as text; the types are guessed
+            // from a sample of the lines, so a text value further down is reported by the parser with its row.
             Table table = Table.read().usingOptions(CsvReadOptions.builder(file.toFile()).header(true)
-                    .maxNumberOfColumns(Math.max(10_000, columns + 1)).sample(false).tableName(file.toString()));
+                    .maxNumberOfColumns(Math.max(10_000, columns + 1))
+                    .columnTypesToDetect(List.of(ColumnType.FLOAT, ColumnType.STRING)).tableName(file.toString()));
             return table;
         } catch (RuntimeException e) {
             throw new DataException("cannot read " + file + " as CSV (" + Main.oneLine(e.getMessage())

@@ -171,7 +171,7 @@ public final class SpreadChart extends ChartSpec<SpreadChart> {
             if (xs.isMissing(row)) {
                 continue;
             }
-            String key = group == null ? "" : BarChart.text(group, row);
+            String key = group == null ? "" : group.getString(row);
             double value = ys.isMissing(row) ? Double.NaN : ys.getDouble(row);
             out.computeIfAbsent(key, k -> new TreeMap<>()).computeIfAbsent(xs.getDouble(row), k -> new ArrayList<>())
                     .add(value);

@@ -72,6 +72,16 @@ class SpreadChartTest {
     }
 
     @Test
+    void numericGroupsAreNamedByTheirValue() {
+        Table t = Table.create("trials", DoubleColumn.create("lr", 0.1, 0.1, 0.01, 0.01),
+                DoubleColumn.create("dropout", 0.5, 0.5, 0.5, 0.5), DoubleColumn.create("val_accuracy", 0.9, 0.92,
+                        0.8, 0.84));
+        Table points = SpreadChart.of(t, "dropout", "val_accuracy").by("lr").points();
+        assertEquals(List.of("0.1", "0.01"), points.stringColumn(SpreadChart.GROUP).asList());
+        assertArrayEquals(new double[] {0.91, 0.82}, points.doubleColumn(SpreadChart.MEAN).asDoubleArray(), 1e-12);
+    }
+
+    @Test
     void rendersAnImage() {
         BufferedImage image = SpreadChart.of(seeds(), "epoch", "val_accuracy").by("run").title("t").size(500, 300)
                 .image();

@@ -355,7 +355,7 @@ final class Experiment {
                 out.println(summary.compare(best, other, Measure.FINAL_VAL_ACCURACY));
             }
         }
-        out.println(summary.choice(best));
+        out.println(summary.choice());
     }
 
     private static String cap(String s) {

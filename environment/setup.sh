@@ -217,7 +217,7 @@ if ! $skip_build; then
         # Dependencies go to a fresh folder swapped in at the end: running kernels and JVMs that read
         # target/lib never see it half-filled, and no stale jars of older versions survive.
         newlib="target/lib.new.$$"
-        if ! (cd "$REPO" && rm -rf "$newlib" && mvn -B -q -DskipTests package dependency:copy-dependencies \
+        if ! (cd "$REPO" && rm -rf "$newlib" && mvn -B -q -DskipTests install dependency:copy-dependencies \
                 -DincludeScope=runtime -DoutputDirectory="$newlib" \
                 && { [ ! -d target/lib ] || mv target/lib "target/lib.old.$$"; } && mv "$newlib" target/lib \
                 && rm -rf "target/lib.old.$$") >"$LOGS/build.log" 2>&1; then

@@ -1,0 +1,202 @@
+package dev.dropkit.kernel;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+
+import dev.dropkit.plot.LineChart;
+import dev.dropkit.train.History;
+import dev.dropkit.train.TrainingListener;
+import tech.tablesaw.api.Table;
+
+/**
+ * The kernel's live display of one training run: one output that updates in place (a progress bar within the
+ * epoch with the loss so far, elapsed time and time left, then a row per finished epoch) and, when the run ends,
+ * collapses to one summary line whose epoch table opens on a click. Updates within an epoch are throttled to
+ * {@link #MIN_INTERVAL_NANOS}; the per-batch cost otherwise is one clock read.
+ */
+final class LiveProgress implements TrainingListener {
+    /** At most ~4 updates a second within an epoch. */
+    static final long MIN_INTERVAL_NANOS = 250_000_000L;
+
+    /** Where the display goes: a display id and its content (the kernel, or a test's recorder). */
+    interface Sink {
+        /** True while a cell runs (a display can be shown). */
+        boolean attached();
+
+        void display(String id, DisplayData data);
+
+        void update(String id, DisplayData data);
+    }
+
+    private final Sink sink;
+    private final LongSupplier clock;
+    private final boolean curve;
+    private final String id = UUID.randomUUID().toString();
+    private final List<String> rows = new ArrayList<>();
+    private String run = "run";
+    private int epochs;
+    private long runStart;
+    private long lastUpdate;
+    private boolean shown;
+    private String lastBar = "";
+    private int updates;
+
+    LiveProgress(Sink sink, LongSupplier clock, boolean curve) {
+        this.sink = sink;
+        this.clock = clock;
+        this.curve = curve;
+    }
+
+    /** How many times the display was sent (for tests and the overhead measurement). */
+    int updates() {
+        return updates;
+    }
+
+    @Override
+    public void runStarted(RunStart start) {
+        run = start.run();
+        epochs = start.epochs();
+        runStart = clock.getAsLong();
+        lastUpdate = runStart;
+        rows.clear();
+        lastBar = "starting " + epochs + (epochs == 1 ? " epoch" : " epochs") + " of " + start.batchesPerEpoch()
+                + " batches";
+        if (sink.attached()) {
+            sink.display(id, content(false, null));
+            shown = true;
+            updates++;
+        } else {
+            System.out.println(run + ": " + lastBar);
+        }
+    }
+
+    @Override
+    public void batchFinished(BatchEnd batch) {
+        long now = clock.getAsLong();
+        if (now - lastUpdate < MIN_INTERVAL_NANOS || !shown) {
+            return;
+        }
+        lastUpdate = now;
+        double fraction = (double) batch.batch() / batch.batches();
+        double leftInEpoch = fraction > 0 ? batch.epochSeconds() * (1 - fraction) / fraction : Double.NaN;
+        double perEpoch = fraction > 0 ? batch.epochSeconds() / fraction : Double.NaN;
+        double left = leftInEpoch + perEpoch * Math.max(0, epochs - batch.epoch());
+        lastBar = bar(fraction) + String.format(Locale.ROOT, " epoch %d/%d, batch %d/%d, loss %.4f, %s elapsed, %s left",
+                batch.epoch(), epochs, batch.batch(), batch.batches(), batch.meanLoss().getAsDouble(),
+                duration(seconds(now - runStart)), duration(left));
+        send(false, null);
+    }
+
+    @Override
+    public void epochFinished(History history) {
+        Table t = history.table();
+        int r = t.rowCount() - 1;
+        String row = String.format(Locale.ROOT, "%d|%.4f|%s|%s|%s|%.2f", t.intColumn(History.EPOCH).get(r),
+                t.doubleColumn(History.TRAIN_LOSS).get(r), percent(t.doubleColumn(History.TRAIN_ACCURACY).get(r)),
+                percent(t.doubleColumn(History.VAL_ACCURACY).get(r)),
+                percent(t.doubleColumn(History.TEST_ACCURACY).get(r)), t.doubleColumn(History.SECONDS).get(r));
+        rows.add(row);
+        long now = clock.getAsLong();
+        lastUpdate = now;
+        int epoch = t.intColumn(History.EPOCH).get(r);
+        double perEpoch = seconds(now - runStart) / Math.max(1, rows.size());
+        lastBar = bar(Math.min(1.0, (double) rows.size() / Math.max(1, epochs)))
+                + String.format(Locale.ROOT, " epoch %d/%d done, %s elapsed, %s left", epoch, epochs,
+                duration(seconds(now - runStart)), duration(perEpoch * Math.max(0, epochs - rows.size())));
+        if (!shown) {
+            System.out.println(run + ": " + lastBar);
+            return;
+        }
+        send(false, curve ? history : null);
+    }
+
+    @Override
+    public void runFinished(History history) {
+        if (!shown) {
+            return;
+        }
+        send(true, curve ? history : null);
+    }
+
+    private void send(boolean finished, History forCurve) {
+        if (!sink.attached()) {
+            return;   // the cell ended (e.g. interrupted) while the run still reported
+        }
+        sink.update(id, content(finished, forCurve));
+        updates++;
+    }
+
+    /** The display's content now: HTML (bar and epoch table, or a summary line when finished) and plain text. */
+    DisplayData content(boolean finished, History forCurve) {
+        DisplayData data = new DisplayData();
+        StringBuilder html = new StringBuilder(512);
+        String summary = finished ? summary() : null;
+        if (finished) {
+            html.append("<details><summary>").append(TableHtml.escape(summary)).append("</summary>");
+        } else {
+            html.append("<div><b>").append(TableHtml.escape(run)).append("</b> <code>")
+                    .append(TableHtml.escape(lastBar)).append("</code></div>");
+        }
+        if (!rows.isEmpty()) {
+            html.append("<table class=\"dropkit-progress\"><thead><tr><th>epoch</th><th>train loss</th>")
+                    .append("<th>train acc</th><th>val acc</th><th>test acc</th><th>seconds</th></tr></thead><tbody>");
+            for (String row : rows) {
+                html.append("<tr>");
+                for (String cell : row.split("\\|")) {
+                    html.append("<td>").append(cell).append("</td>");
+                }
+                html.append("</tr>");
+            }
+            html.append("</tbody></table>");
+        }
+        if (finished) {
+            html.append("</details>");
+        }
+        if (forCurve != null && forCurve.table().rowCount() > 0) {
+            BufferedImage img = LineChart.of(forCurve.table(), History.EPOCH, History.TRAIN_LOSS)
+                    .title(run + ": training loss").size(480, 300).image();
+            html.append("<img src=\"data:image/png;base64,").append(Renderers.png(img)).append("\"/>");
+        }
+        data.putHTML(html.toString());
+        data.putText(finished ? summary : run + " " + lastBar);
+        return data;
+    }
+
+    private String summary() {
+        if (rows.isEmpty()) {
+            return run + ": stopped before the first epoch ended";
+        }
+        String[] last = rows.get(rows.size() - 1).split("\\|");
+        return String.format(Locale.ROOT, "%s: %d epoch%s, train loss %s, test accuracy %s, %s", run, rows.size(),
+                rows.size() == 1 ? "" : "s", last[1], last[4], duration(seconds(clock.getAsLong() - runStart)));
+    }
+
+    static String bar(double fraction) {
+        int width = 20;
+        int full = (int) Math.round(Math.max(0, Math.min(1, fraction)) * width);
+        return "[" + "#".repeat(full) + ".".repeat(width - full) + "]";
+    }
+
+    static String percent(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f%%", 100 * v);
+    }
+
+    static String duration(double seconds) {
+        if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
+            return "?";
+        }
+        long s = Math.round(seconds);
+        return s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60)
+                : String.format(Locale.ROOT, "%.1fs", seconds);
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+}

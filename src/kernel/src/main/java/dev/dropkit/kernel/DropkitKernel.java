@@ -1,6 +1,7 @@
 package dev.dropkit.kernel;
 
 import java.io.File;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,8 +125,21 @@ public final class DropkitKernel extends BaseKernel {
                 classPathChecked = true;
                 warnMissingClassPath();
             }
-            String java = new Magics(s).run(code);
-            return s.eval(java, executionCount.get() - 1);
+            PrintStream out = System.out;
+            PrintStream err = System.err;
+            PrintStream cellOut = CellOutput.around(out, "stdout");
+            PrintStream cellErr = CellOutput.around(err, "stderr");
+            System.setOut(cellOut);
+            System.setErr(cellErr);
+            try {
+                String java = new Magics(s).run(code);
+                return s.eval(java, executionCount.get() - 1);
+            } finally {
+                System.setOut(out);
+                System.setErr(err);
+                cellOut.close();
+                cellErr.close();
+            }
         } catch (Exception e) {
             throw Sneaky.<RuntimeException>rethrow(e);
         }
@@ -293,7 +307,8 @@ public final class DropkitKernel extends BaseKernel {
                     kernel.updateDisplay(id, data);
                 }
             };
-            dev.dropkit.train.Progress.install(() -> new LiveProgress(sink, System::nanoTime, LiveTraining.curve()));
+            dev.dropkit.train.Progress.install(
+                    () -> new SafeListener(new LiveProgress(sink, System::nanoTime, LiveTraining.curve())));
         }
     }
 

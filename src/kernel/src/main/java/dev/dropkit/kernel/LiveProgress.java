@@ -97,14 +97,14 @@ final class LiveProgress implements TrainingListener {
     public void epochFinished(History history) {
         Table t = history.table();
         int r = t.rowCount() - 1;
-        String row = String.format(Locale.ROOT, "%d|%.4f|%s|%s|%s|%.2f", t.intColumn(History.EPOCH).get(r),
-                t.doubleColumn(History.TRAIN_LOSS).get(r), percent(t.doubleColumn(History.TRAIN_ACCURACY).get(r)),
-                percent(t.doubleColumn(History.VAL_ACCURACY).get(r)),
-                percent(t.doubleColumn(History.TEST_ACCURACY).get(r)), t.doubleColumn(History.SECONDS).get(r));
+        String row = String.format(Locale.ROOT, "%d|%.4f|%s|%s|%s|%.2f", t.intColumn(History.EPOCH).getInt(r),
+                t.doubleColumn(History.TRAIN_LOSS).getDouble(r), percent(t.doubleColumn(History.TRAIN_ACCURACY).getDouble(r)),
+                percent(t.doubleColumn(History.VAL_ACCURACY).getDouble(r)),
+                percent(t.doubleColumn(History.TEST_ACCURACY).getDouble(r)), t.doubleColumn(History.SECONDS).getDouble(r));
         rows.add(row);
         long now = clock.getAsLong();
         lastUpdate = now;
-        int epoch = t.intColumn(History.EPOCH).get(r);
+        int epoch = t.intColumn(History.EPOCH).getInt(r);
         double perEpoch = seconds(now - runStart) / Math.max(1, rows.size());
         lastBar = bar(Math.min(1.0, (double) rows.size() / Math.max(1, epochs)))
                 + String.format(Locale.ROOT, " epoch %d/%d done, %s elapsed, %s left", epoch, epochs,

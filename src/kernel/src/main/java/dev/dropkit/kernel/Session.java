@@ -129,6 +129,11 @@ final class Session implements AutoCloseable {
             if (event.exception() != null) {
                 throw runtimeError(event.exception());
             }
+            if (control.lastStopped()) {
+                String text = "interrupted: the cell did not stop by itself within "
+                        + StoppableExecution.GRACE_MILLIS + " ms, so its thread was stopped";
+                throw new CellException.InterruptedCell(text, List.of("Interrupted: " + text));
+            }
             if (snippet instanceof ExpressionSnippet
                     || snippet instanceof VarSnippet var && var.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND) {
                 value = DISPLAY_CALL.matcher(source).find() ? null : control.lastValue();
@@ -212,15 +217,19 @@ final class Session implements AutoCloseable {
             String name = t instanceof EvalException ev ? ev.getExceptionClassName() : t.getClass().getName();
             String message = t.getMessage();
             lines.add(prefix + name + (message == null ? "" : ": " + message));
-            for (StackTraceElement frame : t.getStackTrace()) {
-                String where = describe(frame);
-                if (where == null) {
-                    if (isSnippet(frame)) {
-                        break;
-                    }
-                    continue;
+            StackTraceElement[] frames = t.getStackTrace();
+            int end = frames.length;
+            for (int i = frames.length - 1; i >= 0; i--) {
+                if (isSnippet(frames[i])) {
+                    end = i + 1;   // below the cell's own frames: JShell and the kernel calling it
+                    break;
                 }
-                lines.add("    at " + where);
+            }
+            for (int i = 0; i < end; i++) {
+                String where = describe(frames[i], end < frames.length);
+                if (where != null) {
+                    lines.add("    at " + where);
+                }
             }
             t = t.getCause();
             prefix = "Caused by: ";
@@ -239,19 +248,21 @@ final class Session implements AutoCloseable {
     }
 
     /** A frame as the learner wants it, or null for frames of the kernel, JShell or reflection. */
-    private String describe(StackTraceElement frame) {
+    private String describe(StackTraceElement frame, boolean aboveCell) {
         String cls = frame.getClassName();
         if (isSnippet(frame)) {
             int[] origin = origins.get(frame.getFileName().substring(1));
             String method = frame.getMethodName();
-            boolean top = method.equals("do_it$") || method.startsWith("lambda$do_it$");
+            boolean top = method.startsWith("do_it$") || method.startsWith("lambda$do_it$");
             String where = origin == null ? "snippet " + frame.getFileName()
                     : "cell [" + origin[0] + "] line " + (origin[1] + Math.max(1, frame.getLineNumber()) - 1);
             return top ? where : method + " (" + where + ")";
         }
-        if (cls.startsWith("jdk.jshell.") || cls.startsWith("dev.dropkit.kernel.") || cls.startsWith("REPL.")
-                || cls.startsWith("java.lang.reflect.") || cls.startsWith("jdk.internal.reflect.")
-                || cls.startsWith("java.lang.Thread")) {
+        if (cls.startsWith("java.lang.reflect.") || cls.startsWith("jdk.internal.reflect.")) {
+            return null;
+        }
+        if (!aboveCell && (cls.startsWith("jdk.jshell.") || cls.startsWith("dev.dropkit.kernel.")
+                || cls.startsWith("REPL.") || cls.startsWith("java.lang.Thread"))) {
             return null;
         }
         return frame.toString();
@@ -302,6 +313,11 @@ final class Session implements AutoCloseable {
     /** Signatures and javadoc of what is at {@code cursor}, or null when there is nothing. */
     String documentation(String code, int cursor) {
         List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(code, cursor, true);
+        if (docs.isEmpty() && cursor > 0 && Character.isJavaIdentifierPart(code.charAt(cursor - 1))) {
+            // the cursor right after a method name (Shift-Tab before typing "(")
+            String withParen = code.substring(0, cursor) + "(" + code.substring(cursor);
+            docs = analysis.documentation(withParen, cursor + 1, true);
+        }
         if (docs.isEmpty()) {
             return null;
         }

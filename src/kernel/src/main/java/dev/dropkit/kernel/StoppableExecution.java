@@ -30,6 +30,7 @@ final class StoppableExecution extends LocalExecutionControl {
     private volatile boolean stopped;
     private volatile Object lastValue;
     private volatile Throwable lastThrown;
+    private volatile boolean lastStopped;
     private int cellThreads;
 
     /** The provider JShell asks for the execution engine. */
@@ -55,6 +56,12 @@ final class StoppableExecution extends LocalExecutionControl {
     void clearLast() {
         lastValue = null;
         lastThrown = null;
+        lastStopped = false;
+    }
+
+    /** True when the last snippet's thread was stopped by {@link #stop} (JShell then reports no exception). */
+    boolean lastStopped() {
+        return lastStopped;
     }
 
     /** The object the last snippet evaluated to (null for statements, declarations and void calls). */
@@ -92,6 +99,7 @@ final class StoppableExecution extends LocalExecutionControl {
             running.set(null);
         }
         if (stopped && thrown.get() instanceof ThreadDeath) {
+            lastStopped = true;
             throw new StoppedException();
         }
         Throwable t = thrown.get();

@@ -1,0 +1,51 @@
+package dev.dropkit.kernel;
+
+import dev.dropkit.train.History;
+import dev.dropkit.train.TrainingListener;
+
+/**
+ * A listener that never throws into the training loop: the first failure of the display is reported once on
+ * stderr and the display goes quiet for the rest of the run (training goes on).
+ */
+final class SafeListener implements TrainingListener {
+    private final TrainingListener delegate;
+    private volatile boolean failed;
+
+    SafeListener(TrainingListener delegate) {
+        this.delegate = delegate;
+    }
+
+    private void guard(Runnable call) {
+        if (failed) {
+            return;
+        }
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            failed = true;
+            System.err.println("dropkit kernel: the live training display failed and is off for this run: " + e);
+        }
+    }
+
+    @Override
+    public void runStarted(RunStart start) {
+        guard(() -> delegate.runStarted(start));
+    }
+
+    @Override
+    public void batchFinished(BatchEnd batch) {
+        if (!failed) {
+            guard(() -> delegate.batchFinished(batch));
+        }
+    }
+
+    @Override
+    public void epochFinished(History history) {
+        guard(() -> delegate.epochFinished(history));
+    }
+
+    @Override
+    public void runFinished(History history) {
+        guard(() -> delegate.runFinished(history));
+    }
+}

@@ -7,6 +7,7 @@ package dev.dropkit.kernel;
  */
 public final class LiveTraining {
     private static volatile boolean curve;
+    private static final java.util.concurrent.atomic.LongAdder displayNanos = new java.util.concurrent.atomic.LongAdder();
 
     private LiveTraining() {}
 
@@ -17,5 +18,14 @@ public final class LiveTraining {
 
     static boolean curve() {
         return curve;
+    }
+
+    /** Seconds the training threads spent in the live display since the kernel started (to measure its cost). */
+    public static double displaySeconds() {
+        return displayNanos.sum() / 1e9;
+    }
+
+    static void spent(long nanos) {
+        displayNanos.add(nanos);
     }
 }

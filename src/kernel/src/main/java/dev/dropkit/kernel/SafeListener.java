@@ -5,7 +5,8 @@ import dev.dropkit.train.TrainingListener;
 
 /**
  * A listener that never throws into the training loop: the first failure of the display is reported once on
- * stderr and the display goes quiet for the rest of the run (training goes on).
+ * stderr and the display goes quiet for the rest of the run (training goes on). Adds the time spent in the display
+ * to {@link LiveTraining#displaySeconds()}.
  */
 final class SafeListener implements TrainingListener {
     private final TrainingListener delegate;
@@ -19,8 +20,10 @@ final class SafeListener implements TrainingListener {
         if (failed) {
             return;
         }
+        long start = System.nanoTime();
         try {
             call.run();
+            LiveTraining.spent(System.nanoTime() - start);
         } catch (RuntimeException e) {
             failed = true;
             System.err.println("dropkit kernel: the live training display failed and is off for this run: " + e);

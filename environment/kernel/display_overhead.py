@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""What the live training display costs: trains the seed model in the kernel with the display on and off,
+interleaved, and reports (1) the time the training thread spent inside the display as a share of the training
+time, (2) the median epoch seconds with and without it.
+
+    /usr/bin/python3 environment/kernel/display_overhead.py [--kernel dropkit-java] [--rounds 4] [--epochs 3]
+
+Needs MNIST installed (./run setup). Wall times are noisy on a shared machine; (1) is measured on the training
+thread itself and is the robust figure.
+"""
+import argparse
+import json
+import queue
+import statistics
+import sys
+
+from jupyter_client.manager import start_new_kernel
+
+SETUP = """
+import dev.dropkit.data.*;
+import dev.dropkit.model.*;
+import dev.dropkit.train.*;
+var data = ImageData.builder("mnist").trainSubset(20000).testSubset(2000).build();
+Training.of(Mlp.seedModel()).sgd(0.1).epochs(2).progress(false).fit(data);   // warm-up
+"""
+RUN = """
+double before = dev.dropkit.kernel.LiveTraining.displaySeconds();
+var h = Training.of(Mlp.seedModel()).sgd(0.1).epochs({epochs}).progress({on}).fit(data);
+double spent = dev.dropkit.kernel.LiveTraining.displaySeconds() - before;
+var times = h.table().doubleColumn(History.SECONDS);
+System.out.println("RESULT " + spent + " " + h.totalSeconds() + " " + times.median());
+"""
+
+
+def run(kc, code, timeout=900):
+    msg_id = kc.execute(code)
+    out = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "stream":
+            out.append(msg["content"]["text"])
+        elif msg["msg_type"] == "error":
+            sys.exit("cell failed: " + msg["content"]["evalue"])
+        elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return "".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--kernel", default="dropkit-java")
+    ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--epochs", type=int, default=3)
+    a = ap.parse_args()
+    km, kc = start_new_kernel(kernel_name=a.kernel, startup_timeout=60)
+    try:
+        run(kc, SETUP)
+        share, on, off = [], [], []
+        for r in range(a.rounds):
+            for display in (True, False) if r % 2 == 0 else (False, True):
+                out = run(kc, RUN.replace("{epochs}", str(a.epochs)).replace("{on}", str(display).lower()))
+                spent, total, median = map(float, out.split("RESULT ")[1].split())
+                if display:
+                    share.append(spent / total)
+                    on.append(median)
+                else:
+                    off.append(median)
+        result = {"display_share_of_training_time_median": statistics.median(share),
+                  "display_share_max": max(share),
+                  "epoch_s_median_display_on": statistics.median(on),
+                  "epoch_s_median_display_off": statistics.median(off),
+                  "rounds": a.rounds, "epochs_per_run": a.epochs}
+        print(json.dumps(result))
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -13,13 +13,14 @@ import jdk.jshell.spi.ExecutionControlProvider;
 import jdk.jshell.spi.ExecutionEnv;
 
 /**
- * Runs each snippet in the kernel's JVM on a thread of its own, keeps the raw value and the raw exception of the
+ * Runs the snippets in the kernel's JVM on a thread of their own, keeps the raw value and the raw exception of the
  * last snippet (the kernel renders objects, not JShell's strings) and stops a snippet on interrupt: first by
  * interrupting its thread (the training loop checks between batches), then, after a grace period, by stopping the
  * thread (JDK 17's {@code Thread.stop}), which also ends a loop that never checks the interrupt flag.
  *
  * <p>Unlike JShell's own local execution it waits only for the snippet's thread, not for every thread the snippet
- * started (thread pools made in a cell would otherwise keep the cell running forever).
+ * started (thread pools made in a cell would otherwise keep the cell running forever), and all cells run on one
+ * thread (see {@link #worker()}).
  */
 final class StoppableExecution extends LocalExecutionControl {
     /** How long an interrupted snippet may take to end by itself before its thread is stopped. */
@@ -27,6 +28,8 @@ final class StoppableExecution extends LocalExecutionControl {
 
     private final ThreadGroup group = new ThreadGroup("dropkit-cells");
     private final AtomicReference<Thread> running = new AtomicReference<>();
+    private volatile Worker worker;
+    private final java.util.concurrent.atomic.AtomicLong taskSeq = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean stopped;
     private volatile Object lastValue;
     private volatile Throwable lastThrown;
@@ -79,22 +82,22 @@ final class StoppableExecution extends LocalExecutionControl {
         AtomicReference<Object> result = new AtomicReference<>();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         ClassLoader snippetLoader = doitMethod.getDeclaringClass().getClassLoader();
-        Thread thread = new Thread(group, () -> {
-            try {
-                result.set(doitMethod.invoke(null));
-            } catch (InvocationTargetException e) {
-                thrown.set(e.getCause());
-            } catch (Throwable t) {
-                thrown.set(t);
-            }
-        }, "cell-" + (++cellThreads));
-        // Service lookups (DJL's engine discovery) must see jars added by %maven / %jars as well.
-        thread.setContextClassLoader(snippetLoader);
+        Worker worker = worker();
         stopped = false;
-        running.set(thread);
+        taskSeq.incrementAndGet();
+        running.set(worker);
         try {
-            thread.start();
-            thread.join();
+            worker.run(() -> {
+                // Service lookups (DJL's engine discovery) must see jars added by %maven / %jars as well.
+                Thread.currentThread().setContextClassLoader(snippetLoader);
+                try {
+                    result.set(doitMethod.invoke(null));
+                } catch (InvocationTargetException e) {
+                    thrown.set(e.getCause());
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
         } finally {
             running.set(null);
         }
@@ -109,6 +112,58 @@ final class StoppableExecution extends LocalExecutionControl {
         }
         lastValue = result.get();
         return valueString(result.get());
+    }
+
+    /**
+     * The thread cells run on: one for the whole session, so that thread-local state (the engine's grad mode, a
+     * library's per-thread caches) carries from cell to cell as in a REPL. A new one replaces it only after a stop.
+     */
+    private Worker worker() {
+        Worker w = worker;
+        if (w == null || !w.isAlive()) {
+            w = new Worker(group, "cell-runner-" + (++cellThreads));
+            w.start();
+            worker = w;
+        }
+        return w;
+    }
+
+    /** Runs one task at a time, handed over by {@link #run}, which waits for the task to end. */
+    private static final class Worker extends Thread {
+        private final java.util.concurrent.SynchronousQueue<Runnable> tasks = new java.util.concurrent.SynchronousQueue<>();
+        private final java.util.concurrent.Semaphore done = new java.util.concurrent.Semaphore(0);
+
+        Worker(ThreadGroup group, String name) {
+            super(group, name);
+            setDaemon(true);
+        }
+
+        void run(Runnable task) throws InterruptedException {
+            tasks.put(task);
+            while (!done.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                if (!isAlive()) {
+                    return;   // stopped between tasks: nothing more will come
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                Runnable task;
+                try {
+                    task = tasks.take();
+                } catch (InterruptedException e) {
+                    continue;   // a late interrupt aimed at the previous cell
+                }
+                try {
+                    Thread.interrupted();   // a fresh cell starts without a pending interrupt
+                    task.run();
+                } finally {
+                    done.release();
+                }
+            }
+        }
     }
 
     @Override
@@ -134,14 +189,18 @@ final class StoppableExecution extends LocalExecutionControl {
         if (thread == null) {
             return;
         }
+        long task = taskSeq.get();
         stopped = true;
         thread.interrupt();
         Thread stopper = new Thread(() -> {
             try {
-                thread.join(GRACE_MILLIS);
-                if (thread.isAlive()) {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
+                while (System.nanoTime() < deadline && sameTask(thread, task)) {
+                    Thread.sleep(20);
+                }
+                // Stop only the cell that was interrupted, never the one after it on the same thread.
+                if (sameTask(thread, task)) {
                     forceStop(thread);
-                    thread.join(TimeUnit.SECONDS.toMillis(5));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -149,6 +208,10 @@ final class StoppableExecution extends LocalExecutionControl {
         }, "cell-stopper");
         stopper.setDaemon(true);
         stopper.start();
+    }
+
+    private boolean sameTask(Thread thread, long task) {
+        return running.get() == thread && taskSeq.get() == task;
     }
 
     @SuppressWarnings({"deprecation", "removal"})

@@ -123,6 +123,9 @@ def basics(k):
     check("image: display(BufferedImage) is image/png with text/plain",
           d and "image/png" in d[0]["data"] and "text/plain" in d[0]["data"], str(msgs)[:300])
     check("display(...) as last statement echoes no display id", not of_type(msgs, "execute_result"))
+    st, msgs, _ = k.run("String shown = null;\nshown = display(img);")
+    check("shown = display(...) echoes no display id either", st == "ok" and not of_type(msgs, "execute_result")
+          and len(of_type(msgs, "display_data")) == 1, str(msgs)[:300])
 
     st, msgs, _ = k.run('tech.tablesaw.api.Table.create("t", tech.tablesaw.api.IntColumn.create("n", '
                         'java.util.stream.IntStream.range(0, 5000).toArray()))')

@@ -281,6 +281,11 @@ public final class DropkitKernel extends BaseKernel {
         io.display.updateDisplay(id, data);
     }
 
+    /** The execution count of the running (or last) cell. */
+    int cellNumber() {
+        return executionCount.get() - 1;
+    }
+
     boolean displayAttached() {
         return io.display.isAttached();
     }
@@ -307,8 +312,9 @@ public final class DropkitKernel extends BaseKernel {
                     kernel.updateDisplay(id, data);
                 }
             };
-            dev.dropkit.train.Progress.install(
-                    () -> new SafeListener(new LiveProgress(sink, System::nanoTime, LiveTraining.curve())));
+            RunDisplays displays = new RunDisplays(
+                    () -> new LiveProgress(sink, System::nanoTime, LiveTraining.curve()), kernel::cellNumber);
+            dev.dropkit.train.Progress.install(() -> new SafeListener(displays.forRun()));
         }
     }
 

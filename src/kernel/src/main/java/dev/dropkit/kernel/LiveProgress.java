@@ -17,7 +17,9 @@ import tech.tablesaw.api.Table;
 /**
  * The kernel's live display of one training run: one output that updates in place (a progress bar within the
  * epoch with the loss so far, elapsed time and time left, then a row per finished epoch) and, when the run ends,
- * collapses to one summary line whose epoch table opens on a click. Updates within an epoch are throttled to
+ * collapses to one summary line whose epoch table opens on a click. A run that trains on later in the same cell
+ * (an interleaved sweep trains each run one epoch per round) continues its display. Updates within an epoch are
+ * throttled to
  * {@link #MIN_INTERVAL_NANOS}; the per-batch cost otherwise is one clock read.
  */
 final class LiveProgress implements TrainingListener {
@@ -42,6 +44,7 @@ final class LiveProgress implements TrainingListener {
     private String run = "run";
     private int epochs;
     private long runStart;
+    private double trainedSeconds;
     private long lastUpdate;
     private boolean shown;
     private String lastBar = "";
@@ -59,12 +62,22 @@ final class LiveProgress implements TrainingListener {
     }
 
     @Override
-    public void runStarted(RunStart start) {
+    public synchronized void runStarted(RunStart start) {
         run = start.run();
+        if (shown && sink.attached()) {
+            // The same run trains on (an interleaved sweep calls it once per round): same display, rows go on.
+            epochs = rows.size() + start.epochs();
+            lastUpdate = clock.getAsLong();
+            lastBar = bar((double) rows.size() / Math.max(1, epochs)) + " training epoch " + (rows.size() + 1)
+                    + " of " + epochs;
+            send(false, null);
+            return;
+        }
         epochs = start.epochs();
         runStart = clock.getAsLong();
         lastUpdate = runStart;
         rows.clear();
+        trainedSeconds = 0;
         lastBar = "starting " + epochs + (epochs == 1 ? " epoch" : " epochs") + " of " + start.batchesPerEpoch()
                 + " batches";
         if (sink.attached()) {
@@ -77,7 +90,7 @@ final class LiveProgress implements TrainingListener {
     }
 
     @Override
-    public void batchFinished(BatchEnd batch) {
+    public synchronized void batchFinished(BatchEnd batch) {
         long now = clock.getAsLong();
         if (now - lastUpdate < MIN_INTERVAL_NANOS || !shown) {
             return;
@@ -86,15 +99,15 @@ final class LiveProgress implements TrainingListener {
         double fraction = (double) batch.batch() / batch.batches();
         double leftInEpoch = fraction > 0 ? batch.epochSeconds() * (1 - fraction) / fraction : Double.NaN;
         double perEpoch = fraction > 0 ? batch.epochSeconds() / fraction : Double.NaN;
-        double left = leftInEpoch + perEpoch * Math.max(0, epochs - batch.epoch());
+        double left = leftInEpoch + perEpoch * Math.max(0, epochs - rows.size() - 1);
         lastBar = bar(fraction) + String.format(Locale.ROOT, " epoch %d/%d, batch %d/%d, loss %.4f, %s elapsed, %s left",
                 batch.epoch(), epochs, batch.batch(), batch.batches(), batch.meanLoss().getAsDouble(),
-                duration(seconds(now - runStart)), duration(left));
+                duration(trainedSeconds + batch.epochSeconds()), duration(left));
         send(false, null);
     }
 
     @Override
-    public void epochFinished(History history) {
+    public synchronized void epochFinished(History history) {
         Table t = history.table();
         int r = t.rowCount() - 1;
         String row = String.format(Locale.ROOT, "%d|%.4f|%s|%s|%s|%.2f", t.intColumn(History.EPOCH).getInt(r),
@@ -102,13 +115,13 @@ final class LiveProgress implements TrainingListener {
                 percent(t.doubleColumn(History.VAL_ACCURACY).getDouble(r)),
                 percent(t.doubleColumn(History.TEST_ACCURACY).getDouble(r)), t.doubleColumn(History.SECONDS).getDouble(r));
         rows.add(row);
-        long now = clock.getAsLong();
-        lastUpdate = now;
+        trainedSeconds += t.doubleColumn(History.SECONDS).getDouble(r);
+        lastUpdate = clock.getAsLong();
         int epoch = t.intColumn(History.EPOCH).getInt(r);
-        double perEpoch = seconds(now - runStart) / Math.max(1, rows.size());
+        double perEpoch = trainedSeconds / rows.size();
         lastBar = bar(Math.min(1.0, (double) rows.size() / Math.max(1, epochs)))
                 + String.format(Locale.ROOT, " epoch %d/%d done, %s elapsed, %s left", epoch, epochs,
-                duration(seconds(now - runStart)), duration(perEpoch * Math.max(0, epochs - rows.size())));
+                duration(trainedSeconds), duration(perEpoch * Math.max(0, epochs - rows.size())));
         if (!shown) {
             System.out.println(run + ": " + lastBar);
             return;
@@ -117,7 +130,7 @@ final class LiveProgress implements TrainingListener {
     }
 
     @Override
-    public void runFinished(History history) {
+    public synchronized void runFinished(History history) {
         if (!shown) {
             return;
         }
@@ -173,8 +186,8 @@ final class LiveProgress implements TrainingListener {
             return run + ": stopped before the first epoch ended";
         }
         String[] last = rows.get(rows.size() - 1).split("\\|");
-        return String.format(Locale.ROOT, "%s: %d epoch%s, train loss %s, test accuracy %s, %s", run, rows.size(),
-                rows.size() == 1 ? "" : "s", last[1], last[4], duration(seconds(clock.getAsLong() - runStart)));
+        return String.format(Locale.ROOT, "%s: %d epoch%s, train loss %s, test accuracy %s, %s of training", run,
+                rows.size(), rows.size() == 1 ? "" : "s", last[1], last[4], duration(trainedSeconds));
     }
 
     static String bar(double fraction) {

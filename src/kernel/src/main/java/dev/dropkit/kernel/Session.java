@@ -76,7 +76,7 @@ final class Session implements AutoCloseable {
 
     /**
      * Runs {@code code} (cell {@code count}) and returns the value of its last snippet when that is an expression
-     * (null otherwise, and for {@code display(...)} whose display id is no result worth showing).
+     * (null otherwise: statements, declarations, assignments, and {@code display(...)}, whose id is no result).
      */
     Object eval(String code, int count) throws Exception {
         Object value = null;
@@ -134,10 +134,12 @@ final class Session implements AutoCloseable {
                         + StoppableExecution.GRACE_MILLIS + " ms, so its thread was stopped";
                 throw new CellException.InterruptedCell(text, List.of("Interrupted: " + text));
             }
-            if (snippet instanceof ExpressionSnippet
-                    || snippet instanceof VarSnippet var && var.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND) {
-                value = DISPLAY_CALL.matcher(source).find() ? null : control.lastValue();
-            }
+            // The value of an expression is the cell's result; an assignment (x = display(...)) shows nothing, as
+            // a declaration does not, and display(...)'s id is no result worth showing either.
+            boolean expression = snippet instanceof ExpressionSnippet
+                    && snippet.subKind() != Snippet.SubKind.ASSIGNMENT_SUBKIND
+                    || snippet instanceof VarSnippet var && var.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND;
+            value = expression && !DISPLAY_CALL.matcher(source).find() ? control.lastValue() : null;
         }
         return value;
     }

@@ -123,6 +123,27 @@ class LiveProgressTest {
         assertFalse(sink.shown.stream().anyMatch(d -> d.getData(MIMEType.TEXT_PLAIN) == null));
     }
 
+    @Test
+    void aRunTrainedAgainInTheSameCellGoesOnInItsDisplay(@TempDir Path tmp) throws IOException {
+        Path dir = idx(tmp.resolve("data"), 256, 64);
+        Recorder sink = new Recorder();
+        AtomicInteger cell = new AtomicInteger(1);
+        RunDisplays displays = new RunDisplays(() -> new LiveProgress(sink, System::nanoTime, false), cell::get);
+        Progress.install(displays::forRun);
+        try (ImageData data = ImageData.fromFolder(dir).build()) {
+            var run = Training.of(Mlp.seedModel()).sgd(0.1).label("interleaved").start(data);
+            run.train(1);
+            run.train(1);
+            assertEquals(1, sink.displays, "one display for both rounds");
+            assertTrue(sink.lastText().contains("2 epochs"), sink.lastText());
+            cell.incrementAndGet();
+            run.train(1);
+            assertEquals(2, sink.displays, "a new cell starts a new display");
+        } finally {
+            Progress.reset();
+        }
+    }
+
     /** A small MNIST-format folder: class k images are bright in row band k. */
     static Path idx(Path dir, int train, int test) throws IOException {
         Files.createDirectories(dir);

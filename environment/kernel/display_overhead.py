@@ -29,6 +29,7 @@ var h = Training.of(Mlp.seedModel()).sgd(0.1).epochs({epochs}).progress({on}).fi
 double spent = dev.dropkit.kernel.LiveTraining.displaySeconds() - before;
 var times = h.table().doubleColumn(History.SECONDS);
 System.out.println("RESULT " + spent + " " + h.totalSeconds() + " " + times.median());
+System.out.println("BREAKDOWN " + dev.dropkit.kernel.LiveTraining.displayBreakdown());
 """
 
 
@@ -60,7 +61,8 @@ def main():
         for r in range(a.rounds):
             for display in (True, False) if r % 2 == 0 else (False, True):
                 out = run(kc, RUN.replace("{epochs}", str(a.epochs)).replace("{on}", str(display).lower()))
-                spent, total, median = map(float, out.split("RESULT ")[1].split())
+                spent, total, median = map(float, out.split("RESULT ")[1].split()[:3])
+                breakdown = out.split("BREAKDOWN ")[1].strip()
                 if display:
                     share.append(spent / total)
                     on.append(median)
@@ -70,7 +72,7 @@ def main():
                   "display_share_max": max(share),
                   "epoch_s_median_display_on": statistics.median(on),
                   "epoch_s_median_display_off": statistics.median(off),
-                  "rounds": a.rounds, "epochs_per_run": a.epochs}
+                  "rounds": a.rounds, "epochs_per_run": a.epochs, "cumulative_by_call": breakdown}
         print(json.dumps(result))
     finally:
         kc.stop_channels()

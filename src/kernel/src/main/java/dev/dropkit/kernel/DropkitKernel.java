@@ -38,6 +38,8 @@ public final class DropkitKernel extends BaseKernel {
 
     private final CompletableFuture<Session> session;
     private volatile boolean classPathChecked;
+    /** Run when a cell ends, before its reply (sends the live displays' final states). */
+    private volatile Runnable cellEnd = () -> {};
 
     private DropkitKernel(String name, String version, HistoryManager history, JupyterIO io, CommManager comms,
             Renderer renderer, MagicsRegistry magics, StringStyler errorStyler) {
@@ -135,6 +137,7 @@ public final class DropkitKernel extends BaseKernel {
                 String java = new Magics(s).run(code);
                 return s.eval(java, executionCount.get() - 1);
             } finally {
+                cellEnd.run();
                 System.setOut(out);
                 System.setErr(err);
                 cellOut.close();
@@ -295,23 +298,8 @@ public final class DropkitKernel extends BaseKernel {
         private ToolkitHooks() {}
 
         static void installProgress(DropkitKernel kernel) {
-            LiveProgress.Sink sink = new LiveProgress.Sink() {
-                @Override
-                public boolean attached() {
-                    return kernel.displayAttached();
-                }
-
-                @Override
-                public void display(String id, DisplayData data) {
-                    data.setDisplayId(id);
-                    kernel.display(data);
-                }
-
-                @Override
-                public void update(String id, DisplayData data) {
-                    kernel.updateDisplay(id, data);
-                }
-            };
+            AsyncSink sink = new AsyncSink(kernel);
+            kernel.cellEnd = sink::flush;
             RunDisplays displays = new RunDisplays(
                     () -> new LiveProgress(sink, System::nanoTime, LiveTraining.curve()), kernel::cellNumber);
             dev.dropkit.train.Progress.install(() -> new SafeListener(displays.forRun()));

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 
@@ -23,7 +24,7 @@ import tech.tablesaw.api.Table;
  * {@link #MIN_INTERVAL_NANOS}; the per-batch cost otherwise is one clock read.
  */
 final class LiveProgress implements TrainingListener {
-    /** At most ~4 updates a second within an epoch. */
+    /** At most ~4 updates a second within an epoch (the kernel's sink may ask for fewer, see AsyncSink). */
     static final long MIN_INTERVAL_NANOS = 250_000_000L;
 
     /** Where the display goes: a display id and its content (the kernel, or a test's recorder). */
@@ -31,10 +32,21 @@ final class LiveProgress implements TrainingListener {
         /** True while a cell runs (a display can be shown). */
         boolean attached();
 
+        /** Shows a new display (may send later, but before any update of it). */
         void display(String id, DisplayData data);
 
-        void update(String id, DisplayData data);
+        /** Replaces what display {@code id} shows; may render and send later, keeping only the newest. */
+        void update(String id, Supplier<DisplayData> data);
+
+        /** The least time between two updates within an epoch. */
+        default long minIntervalNanos() {
+            return MIN_INTERVAL_NANOS;
+        }
+
     }
+
+    /** What the display shows at one moment, copied so that it can be rendered on another thread. */
+    private record Snapshot(String run, String bar, List<String> rows, String summary, Table curve) {}
 
     private final Sink sink;
     private final LongSupplier clock;
@@ -81,7 +93,7 @@ final class LiveProgress implements TrainingListener {
         lastBar = "starting " + epochs + (epochs == 1 ? " epoch" : " epochs") + " of " + start.batchesPerEpoch()
                 + " batches";
         if (sink.attached()) {
-            sink.display(id, content(false, null));
+            sink.display(id, render(snapshot(false, null)));
             shown = true;
             updates++;
         } else {
@@ -92,7 +104,7 @@ final class LiveProgress implements TrainingListener {
     @Override
     public synchronized void batchFinished(BatchEnd batch) {
         long now = clock.getAsLong();
-        if (now - lastUpdate < MIN_INTERVAL_NANOS || !shown) {
+        if (now - lastUpdate < sink.minIntervalNanos() || !shown) {
             return;
         }
         lastUpdate = now;
@@ -141,25 +153,32 @@ final class LiveProgress implements TrainingListener {
         if (!sink.attached()) {
             return;   // the cell ended (e.g. interrupted) while the run still reported
         }
-        sink.update(id, content(finished, forCurve));
+        Snapshot now = snapshot(finished, forCurve);
+        sink.update(id, () -> render(now));
         updates++;
     }
 
-    /** The display's content now: HTML (bar and epoch table, or a summary line when finished) and plain text. */
-    DisplayData content(boolean finished, History forCurve) {
+    private Snapshot snapshot(boolean finished, History forCurve) {
+        Table curveTable = forCurve != null && forCurve.table().rowCount() > 0
+                ? forCurve.table().selectColumns(History.EPOCH, History.TRAIN_LOSS).copy() : null;
+        return new Snapshot(run, lastBar, List.copyOf(rows), finished ? summary() : null, curveTable);
+    }
+
+    /** The display's content: HTML (bar and epoch table, or a summary line when finished) and plain text. */
+    static DisplayData render(Snapshot s) {
         DisplayData data = new DisplayData();
         StringBuilder html = new StringBuilder(512);
-        String summary = finished ? summary() : null;
+        boolean finished = s.summary() != null;
         if (finished) {
-            html.append("<details><summary>").append(TableHtml.escape(summary)).append("</summary>");
+            html.append("<details><summary>").append(TableHtml.escape(s.summary())).append("</summary>");
         } else {
-            html.append("<div><b>").append(TableHtml.escape(run)).append("</b> <code>")
-                    .append(TableHtml.escape(lastBar)).append("</code></div>");
+            html.append("<div><b>").append(TableHtml.escape(s.run())).append("</b> <code>")
+                    .append(TableHtml.escape(s.bar())).append("</code></div>");
         }
-        if (!rows.isEmpty()) {
+        if (!s.rows().isEmpty()) {
             html.append("<table class=\"dropkit-progress\"><thead><tr><th>epoch</th><th>train loss</th>")
                     .append("<th>train acc</th><th>val acc</th><th>test acc</th><th>seconds</th></tr></thead><tbody>");
-            for (String row : rows) {
+            for (String row : s.rows()) {
                 html.append("<tr>");
                 for (String cell : row.split("\\|")) {
                     html.append("<td>").append(cell).append("</td>");
@@ -171,13 +190,13 @@ final class LiveProgress implements TrainingListener {
         if (finished) {
             html.append("</details>");
         }
-        if (forCurve != null && forCurve.table().rowCount() > 0) {
-            BufferedImage img = LineChart.of(forCurve.table(), History.EPOCH, History.TRAIN_LOSS)
-                    .title(run + ": training loss").size(480, 300).image();
+        if (s.curve() != null) {
+            BufferedImage img = LineChart.of(s.curve(), History.EPOCH, History.TRAIN_LOSS)
+                    .title(s.run() + ": training loss").size(480, 300).image();
             html.append("<img src=\"data:image/png;base64,").append(Renderers.png(img)).append("\"/>");
         }
         data.putHTML(html.toString());
-        data.putText(finished ? summary : run + " " + lastBar);
+        data.putText(finished ? s.summary() : s.run() + " " + s.bar());
         return data;
     }
 

@@ -16,14 +16,14 @@ final class SafeListener implements TrainingListener {
         this.delegate = delegate;
     }
 
-    private void guard(Runnable call) {
+    private void guard(int kind, Runnable call) {
         if (failed) {
             return;
         }
         long start = System.nanoTime();
         try {
             call.run();
-            LiveTraining.spent(System.nanoTime() - start);
+            LiveTraining.spent(kind, System.nanoTime() - start);
         } catch (RuntimeException e) {
             failed = true;
             System.err.println("dropkit kernel: the live training display failed and is off for this run: " + e);
@@ -32,23 +32,23 @@ final class SafeListener implements TrainingListener {
 
     @Override
     public void runStarted(RunStart start) {
-        guard(() -> delegate.runStarted(start));
+        guard(0, () -> delegate.runStarted(start));
     }
 
     @Override
     public void batchFinished(BatchEnd batch) {
         if (!failed) {
-            guard(() -> delegate.batchFinished(batch));
+            guard(1, () -> delegate.batchFinished(batch));
         }
     }
 
     @Override
     public void epochFinished(History history) {
-        guard(() -> delegate.epochFinished(history));
+        guard(2, () -> delegate.epochFinished(history));
     }
 
     @Override
     public void runFinished(History history) {
-        guard(() -> delegate.runFinished(history));
+        guard(3, () -> delegate.runFinished(history));
     }
 }

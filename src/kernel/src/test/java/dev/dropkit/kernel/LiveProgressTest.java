@@ -47,9 +47,9 @@ class LiveProgressTest {
         }
 
         @Override
-        public void update(String id, DisplayData data) {
+        public void update(String id, java.util.function.Supplier<DisplayData> data) {
             ids.add(id);
-            shown.add(data);
+            shown.add(data.get());
         }
 
         String lastText() {

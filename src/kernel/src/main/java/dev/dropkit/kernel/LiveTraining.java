@@ -7,10 +7,13 @@ package dev.dropkit.kernel;
  */
 public final class LiveTraining {
     private static volatile boolean curve;
-    private static final String[] KINDS = {"runStarted", "batchFinished", "epochFinished", "runFinished"};
+    private static final String[] KINDS = {"runStarted", "batchFinished", "epochFinished", "runFinished", "sender"};
     private static final java.util.concurrent.atomic.LongAdder[] displayNanos = {
         new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
-        new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()};
+        new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
+        new java.util.concurrent.atomic.LongAdder()};
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
 
     private LiveTraining() {}
 
@@ -23,8 +26,11 @@ public final class LiveTraining {
         return curve;
     }
 
-    /** Seconds the training threads spent in the live display since the kernel started (to measure its cost). */
-    public static double displaySeconds() {
+    /**
+     * CPU seconds the live display used since the kernel started: in the training threads' listener calls and in
+     * the thread that renders and sends the updates (to measure its cost).
+     */
+    public static double displayCpuSeconds() {
         long sum = 0;
         for (var adder : displayNanos) {
             sum += adder.sum();
@@ -32,7 +38,7 @@ public final class LiveTraining {
         return sum / 1e9;
     }
 
-    /** {@link #displaySeconds()} by listener call, e.g. "runStarted 0.001 s, batchFinished 0.004 s, ...". */
+    /** {@link #displayCpuSeconds()} by listener call and sender, e.g. "runStarted 0.001 s, ...". */
     public static String displayBreakdown() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < KINDS.length; i++) {
@@ -40,6 +46,12 @@ public final class LiveTraining {
                     .append(String.format(java.util.Locale.ROOT, "%.4f s", displayNanos[i].sum() / 1e9));
         }
         return sb.toString();
+    }
+
+    /** CPU time of the calling thread (wall time where the JVM cannot measure it). */
+    static long cpuNanos() {
+        long cpu = THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+        return cpu >= 0 ? cpu : System.nanoTime();
     }
 
     static void spent(int kind, long nanos) {

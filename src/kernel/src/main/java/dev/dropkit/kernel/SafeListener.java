@@ -5,8 +5,8 @@ import dev.dropkit.train.TrainingListener;
 
 /**
  * A listener that never throws into the training loop: the first failure of the display is reported once on
- * stderr and the display goes quiet for the rest of the run (training goes on). Adds the time spent in the display
- * to {@link LiveTraining#displaySeconds()}.
+ * stderr and the display goes quiet for the rest of the run (training goes on). Adds the CPU time spent in the
+ * display to {@link LiveTraining#displayCpuSeconds()}.
  */
 final class SafeListener implements TrainingListener {
     private final TrainingListener delegate;
@@ -20,10 +20,10 @@ final class SafeListener implements TrainingListener {
         if (failed) {
             return;
         }
-        long start = System.nanoTime();
+        long start = LiveTraining.cpuNanos();
         try {
             call.run();
-            LiveTraining.spent(kind, System.nanoTime() - start);
+            LiveTraining.spent(kind, LiveTraining.cpuNanos() - start);
         } catch (RuntimeException e) {
             failed = true;
             System.err.println("dropkit kernel: the live training display failed and is off for this run: " + e);

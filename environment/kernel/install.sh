@@ -4,7 +4,8 @@
 #   2. packages the kernel (src/kernel, dev.dropkit:dropkit-kernel) with its dependencies into
 #      $REPO/target/kernel-<hash of its sources>/ and points the symlink $REPO/target/kernel at it (atomic swap:
 #      a kernel starting meanwhile sees the old or the new complete build),
-#   3. writes kernel.json and installs it with `jupyter kernelspec install --user --replace`.
+#   3. makes a class-data archive (CDS) of a warm-up run for quicker starts,
+#   4. writes kernel.json and installs it with `jupyter kernelspec install --user --replace`.
 # The kernel's class path is its own jars plus the toolkit's target/dropkit.jar and target/lib/*.
 # Idempotent and quiet when nothing changed; works as a non-root user (e.g. on mybinder.org). Needs java >= 17,
 # mvn, and a Python with jupyter_client ($PYTHON).
@@ -71,12 +72,30 @@ for old in "$REPO"/target/kernel-*; do   # drop stale builds
   if [[ -d "$old" && "$old" != "$build" ]]; then rm -rf "$old"; fi
 done
 
-# ---- 3. kernelspec ---------------------------------------------------------------------------
+# ---- 3. class-data archive -------------------------------------------------------------------
+# A dynamic CDS archive of the classes a start loads (JShell's compiler, the protocol library, the toolkit's display
+# classes) makes kernel starts and the first cell quicker. Made by one warm-up run with the kernelspec's exact class
+# path; remade when the toolkit jar is newer. Without it (the dump failed) the kernel simply starts without.
+cp="$link/dropkit-kernel.jar:$link/lib/*:$REPO/target/dropkit.jar:$REPO/target/lib/*"
+jsa="$link/kernel.jsa"
+if [[ ! -f "$jsa" || "$REPO/target/dropkit.jar" -nt "$jsa" ]]; then
+  tmp_jsa="$build/.kernel.jsa.$$"
+  if "$JAVA" -Djava.awt.headless=true -XX:+UseSerialGC -XX:ArchiveClassesAtExit="$tmp_jsa" -cp "$cp" \
+       dev.dropkit.kernel.DropkitKernel --warm-up >"$LOGS/kernel-cds.log" 2>&1 && [[ -s "$tmp_jsa" ]]; then
+    chmod a+r "$tmp_jsa"
+    mv -f "$tmp_jsa" "$build/kernel.jsa"
+  else
+    rm -f "$tmp_jsa"
+    log "no class-data archive (the kernel starts without it; log: $LOGS/kernel-cds.log)"
+  fi
+fi
+
+# ---- 4. kernelspec ---------------------------------------------------------------------------
 spec="$(mktemp -d)"
 trap 'rm -rf "$spec"' EXIT
 spec_dir="$spec/$KERNEL_NAME"
 mkdir -p "$spec_dir"
-JAVA="$JAVA" KDIR="$link" XMX="$XMX" REPO="$REPO" DROPKIT_HOME="$DROPKIT_HOME" \
+JSA="$([[ -f "$jsa" ]] && echo "$jsa" || true)" JAVA="$JAVA" KDIR="$link" XMX="$XMX" REPO="$REPO" DROPKIT_HOME="$DROPKIT_HOME" \
 DROPKIT_DATA="$DROPKIT_DATA" OUT="$spec_dir/kernel.json" "$PYTHON" - <<'PY'
 import json, os
 e = os.environ
@@ -84,8 +103,9 @@ e = os.environ
 esc = lambda s: s.replace("$", "$$")
 toolkit = e["REPO"] + "/target/dropkit.jar"
 cp = os.pathsep.join([e["KDIR"] + "/dropkit-kernel.jar", e["KDIR"] + "/lib/*", toolkit, e["REPO"] + "/target/lib/*"])
+cds = ["-XX:SharedArchiveFile=" + e["JSA"], "-Xshare:auto"] if e.get("JSA") else []
 spec = {
-    "argv": [e["JAVA"], "-Djava.awt.headless=true", "-XX:+UseSerialGC", "-Xmx" + e["XMX"],
+    "argv": [e["JAVA"], "-Djava.awt.headless=true", "-XX:+UseSerialGC", "-Xmx" + e["XMX"]] + cds + [
              "-Ddropkit.classpath.expected=" + toolkit,
              "-cp", cp, "dev.dropkit.kernel.DropkitKernel", "{connection_file}"],
     "display_name": "Java (dropkit)",

@@ -84,6 +84,10 @@ public final class DropkitKernel extends BaseKernel {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals("--warm-up")) {
+            warmUp();
+            return;
+        }
         if (args.length != 1) {
             System.err.println("usage: java -cp ... dev.dropkit.kernel.DropkitKernel CONNECTION_FILE");
             System.exit(2);
@@ -95,6 +99,25 @@ public final class DropkitKernel extends BaseKernel {
         connection.connect();
         connection.waitUntilClose();
         // Threads a cell started (thread pools, the engine's own) must not keep a shut-down kernel alive.
+        System.exit(0);
+    }
+
+    /**
+     * Runs what a kernel start runs (a JShell session, its first compiles, a rendered table and image) and exits:
+     * install.sh runs this once with {@code -XX:ArchiveClassesAtExit} so that kernels start from a class-data archive.
+     */
+    private static void warmUp() throws Exception {
+        DropkitKernel kernel = new Builder().build();
+        Session s = kernel.session();
+        s.eval("int warm = 6 * 7;\nString text = \"w\" + warm;\ntext.length()", 1);
+        s.eval("import java.util.*;\nList<Integer> xs = new ArrayList<>(List.of(1, 2));\nxs.size()", 2);
+        kernel.renderAll(42);
+        if (Renderers.toolkitPresent()) {
+            s.eval("tech.tablesaw.api.Table.create(\"t\", tech.tablesaw.api.IntColumn.create(\"n\", 1, 2))", 3);
+            kernel.renderAll(s.eval("tech.tablesaw.api.Table.create(\"t\")", 4));
+        }
+        kernel.renderAll(new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_INT_RGB));
+        s.close();
         System.exit(0);
     }
 

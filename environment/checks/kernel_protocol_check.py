@@ -5,7 +5,7 @@
 
 Starts the kernel once and checks: a cell's value (execute_result with text/plain), stdout streaming, an image,
 an HTML table (head and tail of a long table), display(o, mime), updateDisplay, `import java.util.*` followed by
-display, completion, inspection, is_complete, compile and runtime errors (line, caret, message, no kernel frames),
+display, completion, inspection, is_complete, history, compile and runtime errors (line, caret, message, no kernel frames),
 the toolkit's one-line errors, a class-initialisation error, several MB of output, an unknown type, %maven of an
 artifact already in the local Maven repository, %jars with a missing jar, interrupts of a sleeping and of a busy
 loop (cell ends, CPU back to idle, earlier variables kept), the live training display (unless --no-training), and
@@ -166,6 +166,8 @@ def analysis(k):
     r1 = k.request("is_complete", "for (int i = 0; i < 3; i++) {")
     r2 = k.request("is_complete", "int a = 1;")
     check("is_complete", r1.get("status") == "incomplete" and r2.get("status") == "complete", f"{r1} {r2}")
+    r = k.request("history", hist_access_type="tail", n=3)
+    check("history: the last cells", len(r.get("history", [])) == 3, str(r)[:300])
 
 
 def errors(k):

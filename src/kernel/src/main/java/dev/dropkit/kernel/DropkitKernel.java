@@ -67,7 +67,7 @@ public final class DropkitKernel extends BaseKernel {
     static final class Builder extends BaseKernelBuilder<Builder, DropkitKernel> {
         @Override
         public DropkitKernel build() {
-            return new DropkitKernel(buildName(), buildVersion(), buildHistoryManager(),
+            return new DropkitKernel(buildName(), buildVersion(), new CellHistory(),
                     buildJupyterIO(buildJupyterIOEncoding()), buildCommManager(), buildRenderer(),
                     buildMagicsRegistry(), buildErrorStyler());
         }
@@ -157,7 +157,8 @@ public final class DropkitKernel extends BaseKernel {
             System.setOut(cellOut);
             System.setErr(cellErr);
             try {
-                String java = new Magics(s).run(code);
+                ((CellHistory) historyManager).add(executionCount.get() - 1, code);
+            String java = new Magics(s).run(code);
                 return s.eval(java, executionCount.get() - 1);
             } finally {
                 cellEnd.run();

@@ -130,8 +130,8 @@ class LiveProgressTest {
         AtomicInteger cell = new AtomicInteger(1);
         RunDisplays displays = new RunDisplays(() -> new LiveProgress(sink, System::nanoTime, false), cell::get);
         Progress.install(displays::forRun);
-        try (ImageData data = ImageData.fromFolder(dir).build()) {
-            var run = Training.of(Mlp.seedModel()).sgd(0.1).label("interleaved").start(data);
+        try (ImageData data = ImageData.fromFolder(dir).build();
+                var run = Training.of(Mlp.seedModel()).sgd(0.1).label("interleaved").start(data)) {
             run.train(1);
             run.train(1);
             assertEquals(1, sink.displays, "one display for both rounds");

@@ -79,6 +79,7 @@ done
 cp="$link/dropkit-kernel.jar:$link/lib/*:$REPO/target/dropkit.jar:$REPO/target/lib/*"
 jsa="$link/kernel.jsa"
 if [[ ! -f "$jsa" || "$REPO/target/dropkit.jar" -nt "$jsa" ]]; then
+  log "making the kernel's class-data archive (one warm-up run)"
   tmp_jsa="$build/.kernel.jsa.$$"
   if "$JAVA" -Djava.awt.headless=true -XX:+UseSerialGC -XX:ArchiveClassesAtExit="$tmp_jsa" -cp "$cp" \
        dev.dropkit.kernel.DropkitKernel --warm-up >"$LOGS/kernel-cds.log" 2>&1 && [[ -s "$tmp_jsa" ]]; then

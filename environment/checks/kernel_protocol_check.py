@@ -171,17 +171,17 @@ def analysis(k):
 
 
 def errors(k):
-    st, msgs, _ = k.run("int a = 1;\nint b = missing + 1;")
+    st, msgs, _ = k.run("int a = 1;\n  int b = missing + 1;")
     e = of_type(msgs, "error")
     ev = e[0]["evalue"] if e else ""
-    check("compile error: line, caret and message in evalue", st == "error" and "line 2" in ev and "^" in ev
-          and "cannot find symbol" in ev, ev)
+    check("compile error: line, caret and message in evalue", st == "error" and "line 2" in ev
+          and "\n  int b = missing + 1;\n          ^" in ev and "cannot find symbol" in ev, ev)
 
     st, msgs, _ = k.run("int[] arr = new int[2];\nint bad(int i) { return arr[i]; }\nint z = 0;\nbad(5);")
     e = of_type(msgs, "error")
     tb = "\n".join(e[0]["traceback"]) if e else ""
     check("runtime error: ename and cell lines", e and e[0]["ename"] == "ArrayIndexOutOfBoundsException"
-          and "line 2" in tb and "line 4" in tb, tb)
+          and "at bad (cell [" in tb and "line 2)" in tb and "line 4" in tb, tb)
     check("runtime error: no kernel or JShell frames", e and "jdk.jshell" not in tb and "dev.dropkit.kernel" not in tb
           and "reflect" not in tb, tb)
 

@@ -92,8 +92,11 @@ final class Session implements AutoCloseable {
                 throw compileError(code, start, start, "the cell ends in the middle of a statement or block"
                         + " (a missing ';', ')' or '}'?)");
             }
-            int start = offset + startOf(remaining, source);
-            value = evalSnippet(code, source, start, count);
+            // Without leading blank lines: JShell's positions and stack-trace line numbers then count from the
+            // snippet's first character, which sits at start in the cell.
+            String snippet = source.stripLeading();
+            int start = offset + startOf(remaining, snippet);
+            value = evalSnippet(code, snippet, start, count);
             offset += consumed;
             remaining = info.remaining();
         }
@@ -255,7 +258,7 @@ final class Session implements AutoCloseable {
         if (isSnippet(frame)) {
             int[] origin = origins.get(frame.getFileName().substring(1));
             String method = frame.getMethodName();
-            boolean top = method.startsWith("do_it$") || method.startsWith("lambda$do_it$");
+            boolean top = method.isEmpty() || method.startsWith("do_it$") || method.startsWith("lambda$do_it$");
             String where = origin == null ? "snippet " + frame.getFileName()
                     : "cell [" + origin[0] + "] line " + (origin[1] + Math.max(1, frame.getLineNumber()) - 1);
             return top ? where : method + " (" + where + ")";

@@ -108,36 +108,44 @@ final class Experiment {
 
         Path target = base.out() != null ? base.out() : defaultOut(dataset, swept, base);
         FinishedTrials finished = sweep == null ? null : FinishedTrials.open(target, settingsText(), options.resume());
-        if (sweep != null && backend instanceof Backend.Spark spark) {
-            sweep.trials(this::trainingFor).forEach(t -> TrialSpec.of(t.training())); // every trial can travel
-            DataSpec spec = dataSpec(base, dataset);
-            try (OutputFolder output = OutputFolder.create(target)) {
-                out.println(String.format(Locale.ROOT, "%s: %s; sweep over %s; backend %s, seed %d", command, spec,
-                        swept == null ? "seeds" : "--" + swept, spark, base.seed()));
-                Table all = finished.run(sweep.backend(spark).listener(finished.listener(SweepProgress.lines(out))),
-                        () -> sweep.run(spec, this::trainingFor));
-                Path written = writeSweep(output, all, sweep, swept == null ? "seeds" : swept, base);
-                finished.delete();
+        try {
+            if (sweep != null && backend instanceof Backend.Spark spark) {
+                sweep.trials(this::trainingFor).forEach(t -> TrialSpec.of(t.training())); // every trial can travel
+                DataSpec spec = dataSpec(base, dataset);
+                try (OutputFolder output = OutputFolder.create(target)) {
+                    out.println(String.format(Locale.ROOT, "%s: %s; sweep over %s; backend %s, seed %d", command, spec,
+                            swept == null ? "seeds" : "--" + swept, spark, base.seed()));
+                    Table all = finished.run(
+                            sweep.backend(spark).listener(finished.listener(SweepProgress.lines(out))),
+                            () -> sweep.run(spec, this::trainingFor));
+                    Path written = writeSweep(output, all, sweep, swept == null ? "seeds" : swept, base);
+                    finished.delete();
+                    out.println(command + ": results in " + written);
+                }
+                return;
+            }
+            try (OutputFolder output = OutputFolder.create(target); ImageData data = load(base, dataset)) {
+                String source = base.dataDir() != null ? base.dataDir().toString() : dataset.id();
+                out.println(String.format(Locale.ROOT, "%s: %s, %s; %s; %d engine thread%s, seed %d%s", command,
+                        source, data, sweep == null ? single.model() : "sweep over " + (swept == null ? "seeds" : "--" + swept),
+                        Env.threads(), Env.threads() == 1 ? "" : "s", base.seed(),
+                        sweep == null ? "" : "; backend " + backend));
+                Path written;
+                if (sweep == null) {
+                    written = writeTrain(output, train(single, data), base);
+                } else {
+                    Table all = finished.run(
+                            sweep.backend(backend).listener(finished.listener(SweepProgress.lines(out))),
+                            () -> sweep.run(data, this::trainingFor));
+                    written = writeSweep(output, all, sweep, swept == null ? "seeds" : swept, base);
+                    finished.delete();
+                }
                 out.println(command + ": results in " + written);
             }
-            return;
-        }
-        try (OutputFolder output = OutputFolder.create(target); ImageData data = load(base, dataset)) {
-            String source = base.dataDir() != null ? base.dataDir().toString() : dataset.id();
-            out.println(String.format(Locale.ROOT, "%s: %s, %s; %s; %d engine thread%s, seed %d%s", command, source,
-                    data, sweep == null ? single.model() : "sweep over " + (swept == null ? "seeds" : "--" + swept),
-                    Env.threads(), Env.threads() == 1 ? "" : "s", base.seed(),
-                    sweep == null ? "" : "; backend " + backend));
-            Path written;
-            if (sweep == null) {
-                written = writeTrain(output, train(single, data), base);
-            } else {
-                Table all = finished.run(sweep.backend(backend).listener(finished.listener(SweepProgress.lines(out))),
-                        () -> sweep.run(data, this::trainingFor));
-                written = writeSweep(output, all, sweep, swept == null ? "seeds" : swept, base);
-                finished.delete();
+        } finally {
+            if (finished != null) {
+                finished.discardIfEmpty();
             }
-            out.println(command + ": results in " + written);
         }
     }
 

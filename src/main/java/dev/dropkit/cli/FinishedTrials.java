@@ -46,7 +46,7 @@ final class FinishedTrials {
                             + "give the options of the interrupted sweep (listed in " + dir.resolve(SETTINGS) + ")");
                 }
             } else {
-                if (Files.isDirectory(dir) && !isEmpty(dir)) {
+                if (Files.isDirectory(dir) && new FinishedTrials(dir).count() > 0) {
                     throw new UsageException(dir + " holds finished trials of an interrupted sweep of --out " + target
                             + ": add --resume to continue it, or delete " + dir);
                 }
@@ -96,9 +96,25 @@ final class FinishedTrials {
         sweep.resume(this::read);
         try {
             return run.get();
-        } catch (CancellationException e) {
+        } catch (RuntimeException | Error e) {
+            if (count() == 0) {
+                delete(); // nothing finished: nothing to resume from
+            }
+            if (!(e instanceof CancellationException)) {
+                throw e;
+            }
+            if (count() == 0) {
+                throw e;
+            }
             throw new CancellationException(e.getMessage() + "; " + count() + " finished trial(s) kept in " + dir
                     + ": continue with the same options and --resume");
+        }
+    }
+
+    /** Removes the folder when it holds no finished trial (a sweep that failed before any finished). */
+    void discardIfEmpty() {
+        if (count() == 0) {
+            delete();
         }
     }
 
@@ -130,12 +146,6 @@ final class FinishedTrials {
                     .count();
         } catch (IOException e) {
             return 0;
-        }
-    }
-
-    private static boolean isEmpty(Path dir) throws IOException {
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
         }
     }
 }

@@ -34,8 +34,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  */
 final class SparkTrials implements ClusterBackend {
     /** How long a sweep waits for the master before giving up (the bound is 30 s in all). */
-    static final int CONNECT_SECONDS = 10;
-    static final int START_SECONDS = 25;
+    static final int CONNECT_SECONDS = 5;
+    static final int START_SECONDS = 20;
 
     private final JavaSparkContext context;
     private final Backend.Spark settings;

@@ -1,5 +1,6 @@
 package dev.dropkit.experiment;
 
+import dev.dropkit.data.ImageData;
 import dev.dropkit.train.History;
 import dev.dropkit.train.Training;
 import java.io.IOException;
@@ -158,15 +159,25 @@ public final class SweepComparison {
             // A first small sweep: executors load the data and compile the loop before the timed one.
             Sweep.configs(configs.subList(0, 1)).backend(spark).listener(SweepListener.none()).run(data, c -> c);
             note = "in this JVM";
-        } else {
-            data.shared(); // loaded once, before the clock starts, as the Spark executor's copy is
         }
-        double cpu0 = processCpuSeconds();
-        long t0 = System.nanoTime();
-        Sweep<Training> sweep = Sweep.configs(configs).backend(b).listener(SweepListener.none());
-        Table rows = b instanceof Backend.Spark ? sweep.run(data, c -> c) : sweep.run(data.shared(), c -> c);
-        double wall = (System.nanoTime() - t0) / 1e9;
-        double cpu = processCpuSeconds() - cpu0;
+        // The local backends get the data loaded before the clock starts (as a warmed-up Spark executor has it),
+        // shared by their threads, and freed afterwards.
+        ImageData loaded = b instanceof Backend.Spark ? null : data.load();
+        Table rows;
+        double wall;
+        double cpu;
+        try {
+            double cpu0 = processCpuSeconds();
+            long t0 = System.nanoTime();
+            Sweep<Training> sweep = Sweep.configs(configs).backend(b).listener(SweepListener.none());
+            rows = loaded == null ? sweep.run(data, c -> c) : sweep.run(loaded, c -> c);
+            wall = (System.nanoTime() - t0) / 1e9;
+            cpu = processCpuSeconds() - cpu0;
+        } finally {
+            if (loaded != null) {
+                loaded.close();
+            }
+        }
         java.io.StringWriter csv = new java.io.StringWriter();
         rows.write().csv(csv);
         List<String> types = rows.columns().stream().map(c -> c.type().name()).toList();

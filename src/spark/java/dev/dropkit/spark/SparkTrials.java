@@ -60,9 +60,9 @@ final class SparkTrials implements ClusterBackend {
                 .set("spark.log.level", "WARN");
         if (settings.inProcess()) {
             conf.set("spark.driver.bindAddress", "127.0.0.1").set("spark.driver.host", "localhost");
-        } else {
+        } else if (!conf.contains("spark.jars")) { // spark-submit --jars sets it
             // Executors elsewhere get the toolkit, its dependencies (the engine and its native library) and us.
-            conf.set("spark.jars", String.join(",", classPathJars()));
+            conf.set("spark.jars", String.join(",", toolkitJars()));
         }
         ExecutorService starter = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "dropkit-spark-start");
@@ -113,14 +113,23 @@ final class SparkTrials implements ClusterBackend {
                 + "URL and that the master is running");
     }
 
-    /** Every jar on this JVM's class path (the toolkit, its dependencies, this module), for executors elsewhere. */
-    private static List<String> classPathJars() {
+    /** The toolkit's jar, the jars beside it in lib/ (its dependencies, with the engine's native library) and ours. */
+    private static List<String> toolkitJars() {
         List<String> jars = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            Path p = Path.of(entry);
-            if (entry.endsWith(".jar") && Files.isRegularFile(p) && !entry.contains("/spark/lib/")) {
-                jars.add(p.toAbsolutePath().toUri().toString());
+        try {
+            Path toolkit = Path.of(Backend.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            jars.add(toolkit.toUri().toString());
+            jars.add(Path.of(SparkTrials.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toUri()
+                    .toString());
+            Path lib = toolkit.getParent().resolve("lib");
+            if (Files.isDirectory(lib)) {
+                try (var files = Files.list(lib)) {
+                    files.filter(f -> f.toString().endsWith(".jar")).sorted()
+                            .forEach(f -> jars.add(f.toAbsolutePath().toUri().toString()));
+                }
             }
+        } catch (IOException | java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot list the toolkit's jars for the executors: " + oneLine(e));
         }
         return jars;
     }

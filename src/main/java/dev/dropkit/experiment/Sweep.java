@@ -278,10 +278,14 @@ public final class Sweep<T> {
 
     /**
      * Trains every trial on {@code data} and stacks the histories into one table (see the class comment); the local
-     * backend only (a cluster needs the data as a {@link DataSpec}).
+     * backend only (a cluster needs the data as a {@link DataSpec}; a Spark {@code DROPKIT_BACKEND} is not used here).
      */
     public Table run(ImageData data, Function<? super T, Training> configure) {
-        Backend b = backend();
+        // DROPKIT_BACKEND=spark:... applies to sweeps whose data is a description; data already in memory stays here.
+        Backend b = backend;
+        if (b == null) {
+            b = Backend.fromEnvironment() instanceof Backend.Local fromEnvironment ? fromEnvironment : Backend.local();
+        }
         if (!(b instanceof Backend.Local local)) {
             throw new IllegalArgumentException("backend " + b + " trains on other machines, which build the data "
                     + "themselves: pass it as a DataSpec, e.g. run(DataSpec.of(\"mnist\"), ...)");

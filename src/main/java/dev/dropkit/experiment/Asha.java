@@ -187,12 +187,13 @@ public final class Asha {
                 Job job = running.remove(f);
                 try {
                     Done d = f.get();
+                    int order = rungs.rowCount() + 1;
                     rungResults.get(job.rung()).add(d);
                     rungs.intColumn(RUNG).append(job.rung() + 1);
                     rungs.stringColumn(History.RUN).append(candidates.get(job.candidate()).label());
                     rungs.intColumn(RunSummary.EPOCHS).append(runs[job.candidate()].history().epochs());
                     rungs.doubleColumn(History.VAL_ACCURACY).append(d.accuracy());
-                    rungs.intColumn(FINISHED).append(rungs.rowCount() + 1);
+                    rungs.intColumn(FINISHED).append(order);
                     rungs.booleanColumn(PROMOTED).append(false);
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof CancellationException c) {

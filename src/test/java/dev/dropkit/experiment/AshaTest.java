@@ -55,6 +55,8 @@ class AshaTest {
                 "the tiny rate is never promoted");
         assertTrue(rungs.intColumn(Asha.RUNG).max() == 3, "someone reaches the top rung");
         assertTrue(result.bestHistory().epochs() == 4);
+        assertEquals(java.util.stream.IntStream.rangeClosed(1, rungs.rowCount()).boxed().toList(),
+                rungs.intColumn(Asha.FINISHED).asList(), "rows in the order the rung jobs ended");
         assertTrue(result.bestHistory().finalValAccuracy() > 0.5, "the winner learned");
     }
 

@@ -21,6 +21,7 @@ import dev.dropkit.AtomicFiles;
 import dev.dropkit.Env;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.experiment.EpochBench;
+import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.plot.BarChart;
 import dev.dropkit.train.Training;
@@ -76,8 +77,8 @@ public final class DropoutBench {
             EpochBench bench = EpochBench.on(mnist).warmup(warmup).timed(timed)
                     .add("toolkit-standard", base.copy())
                     .add("toolkit-no-dropout", base.model(Mlp.seedModel().withDropout(0)))
-                    .add("toolkit-fast", base.model(Mlp.seedModel().withDropoutKind("fast")))
-                    .add("toolkit-structured", base.model(Mlp.seedModel().withDropoutKind("structured")))
+                    .add("toolkit-fast", base.model(Mlp.seedModel().withDropoutKind(DropoutKind.FAST)))
+                    .add("toolkit-structured", base.model(Mlp.seedModel().withDropoutKind(DropoutKind.STRUCTURED)))
                     .add("easytrain-standard", () -> new EasyTrainContestant(mnist))
                     .add("pytorch-standard", () -> new PeerContestant(py, script, 0.5, t))
                     .add("pytorch-no-dropout", () -> new PeerContestant(py, script, 0, t));

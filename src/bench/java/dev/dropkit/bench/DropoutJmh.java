@@ -8,7 +8,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.dropkit.Env;
 import dev.dropkit.model.DropoutLayer;
-import dev.dropkit.model.Dropouts;
+import dev.dropkit.model.DropoutKind;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -56,7 +56,7 @@ public class DropoutJmh {
         x = manager.randomNormal(new Shape(ROWS, UNITS));
         x.setRequiresGradient(true);
         upstream = manager.randomNormal(new Shape(ROWS, UNITS));
-        layer = kind.equals("none") ? null : Dropouts.create(kind, 0.5);
+        layer = kind.equals("none") ? null : DropoutKind.parse(kind).create(0.5);
         ps = new ParameterStore(manager, false);
     }
 

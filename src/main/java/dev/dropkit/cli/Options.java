@@ -1,7 +1,7 @@
 package dev.dropkit.cli;
 
 import dev.dropkit.Env;
-import dev.dropkit.model.Dropouts;
+import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.train.Training;
 import java.nio.file.Path;
@@ -209,9 +209,11 @@ final class Options {
         List<Spec> l = new ArrayList<>();
         l.add(new Spec("dataset", "NAME", "mnist or fashion-mnist (label for --data-dir)", "mnist", false));
         l.add(new Spec("data-dir", "DIR", "folder of the four IDX files, plain or .gz", null, false));
+        l.add(new Spec("csv", "FILE", "own data: a CSV file with a header line (instead of --dataset)", null, false));
+        l.add(new Spec("label-column", "NAME", "the --csv column that holds the classes", "label", false));
         l.add(new Spec("dropout", "P", "fraction of hidden units dropped, in [0, 1)", num(layer.dropout()), true));
-        l.add(new Spec("dropout-kind", "KIND", "dropout implementation: " + String.join(", ", Dropouts.kinds()),
-                Mlp.seedModel().dropoutKind(), true));
+        l.add(new Spec("dropout-kind", "KIND", "dropout implementation: " + DropoutKind.names(),
+                Mlp.seedModel().dropoutKind().label(), true));
         l.add(new Spec("hidden", "N", "units of the hidden ReLU layer", String.valueOf(layer.units()), true));
         l.add(new Spec("epochs", "N", "training epochs", String.valueOf(t.epochs()), true));
         l.add(new Spec("batch-size", "B", "examples per SGD step", String.valueOf(t.batchSize()), true));
@@ -229,6 +231,8 @@ final class Options {
         l.add(new Spec("target", "A", "validation accuracy for epochs/seconds-to-target in the summary", "0.97",
                 false));
         l.add(new Spec("out", "DIR", "output folder (must not exist yet, or be empty)", null, false));
+        l.add(new Spec("save-model", "DIR", "also save the trained model there (./run evaluate --model DIR)", null,
+                false));
         l.add(new Spec("backend", "B", "where a sweep's trials train: local, local:N, spark:local[2], "
                 + "spark:spark://host:7077", null, false));
         l.add(new Spec("parallelism", "N", "trials training at once on the local backend", null, false));

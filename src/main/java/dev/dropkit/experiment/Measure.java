@@ -9,7 +9,9 @@ public enum Measure {
     BEST_VAL_ACCURACY(RunSummary.BEST_VAL_ACCURACY, "best validation accuracy", true, 100, " points", 2),
     EPOCHS_TO_TARGET(RunSummary.EPOCHS_TO_TARGET, "epochs to the validation target", false, 1, " epochs", 1),
     SECONDS_TO_TARGET(RunSummary.SECONDS_TO_TARGET, "training seconds to the validation target", false, 1, " s", 2),
-    MEDIAN_EPOCH_SECONDS(RunSummary.MEDIAN_EPOCH_SECONDS, "median seconds per epoch", false, 1, " s", 3);
+    MEDIAN_EPOCH_SECONDS(RunSummary.MEDIAN_EPOCH_SECONDS, "median seconds per epoch", false, 1, " s", 3),
+    /** Training minus validation accuracy after the last epoch: smaller means less over-fitting. */
+    FINAL_GAP(RunSummary.FINAL_GAP, "train-validation gap", false, 100, " points", 2);
 
     private final String column;
     private final String description;

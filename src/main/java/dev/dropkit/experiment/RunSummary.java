@@ -214,6 +214,7 @@ public final class RunSummary {
             case EPOCHS_TO_TARGET -> t.epochsToTarget();
             case SECONDS_TO_TARGET -> t.secondsToTarget();
             case MEDIAN_EPOCH_SECONDS -> t.median();
+            case FINAL_GAP -> t.finalTrain() - t.finalVal();
         });
     }
 
@@ -274,20 +275,32 @@ public final class RunSummary {
 
     /** The configuration chosen on validation ({@link #best()}) with its test accuracy, reported once. */
     public Choice choice() {
-        return choice(best());
+        return choice(best(), Measure.FINAL_VAL_ACCURACY);
     }
 
-    /** {@code run}, chosen by the caller on validation (e.g. the fastest to target), with its test accuracy. */
+    /**
+     * {@code run}, chosen by the caller on validation data by {@code by} (e.g. {@link Measure#SECONDS_TO_TARGET} for
+     * the fastest to the target), with its test accuracy.
+     */
+    public Choice choice(String run, Measure by) {
+        return new Choice(run, by, spread(run, Measure.FINAL_VAL_ACCURACY), testAccuracyOf(run));
+    }
+
+    /** {@code run}, chosen by the caller on validation data, with its test accuracy. */
     public Choice choice(String run) {
-        return new Choice(run, spread(run, Measure.FINAL_VAL_ACCURACY), testAccuracyOf(run));
+        return choice(run, null);
     }
 
-    /** A chosen configuration: its validation accuracy (what it was chosen by) and its test accuracy. */
-    public record Choice(String run, Spread validation, Spread test) {
+    /**
+     * A chosen configuration: what it was chosen by ({@code null}: the caller's rule on validation data), its
+     * validation accuracy and its test accuracy.
+     */
+    public record Choice(String run, Measure by, Spread validation, Spread test) {
         @Override
         public String toString() {
-            return "chosen on validation accuracy: " + run + " (" + validation.format(100, "%", 2)
-                    + "); its test accuracy: " + test.format(100, "%", 2);
+            return "chosen on " + (by == null ? "validation data" : by) + ": " + run + " (validation accuracy "
+                    + validation.format(100, "%", 2) + "); its test accuracy, reported once: "
+                    + test.format(100, "%", 2);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.dropkit.experiment;
 
+import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.train.Training;
 import dev.dropkit.train.WeightDecay;
@@ -43,14 +44,14 @@ public record TrialSpec(String label, long seed, int inputs, String hidden, int 
             layers.add(h.units() + ":" + h.dropout());
         }
         Mlp m = t.model();
-        return new TrialSpec(t.label(), t.seed(), m.inputs(), String.join(",", layers), m.outputs(), m.dropoutKind(),
-                lr, t.momentum(), t.weightDecay(), t.weightDecayKind().name(), t.batchSize(), t.epochs(), t.stopAt(),
+        return new TrialSpec(t.label(), t.seed(), m.inputs(), String.join(",", layers), m.outputs(),
+                m.dropoutKind().name(), lr, t.momentum(), t.weightDecay(), t.weightDecayKind().name(), t.batchSize(), t.epochs(), t.stopAt(),
                 t.workers());
     }
 
     /** The {@link Training} these settings describe (per-epoch progress lines off). */
     public Training training() {
-        Mlp.Builder b = Mlp.builder().inputs(inputs).outputs(outputs).dropoutKind(dropoutKind);
+        Mlp.Builder b = Mlp.builder().inputs(inputs).outputs(outputs).dropoutKind(DropoutKind.valueOf(dropoutKind));
         if (!hidden.isEmpty()) {
             for (String layer : hidden.split(",")) {
                 String[] parts = layer.split(":");

@@ -30,7 +30,7 @@ public abstract class DropoutLayer extends AbstractBlock {
         setRate(rate);
     }
 
-    /** The variant's name, as accepted by {@link Dropouts#create(String, double)}. */
+    /** The variant's name: the {@link DropoutKind#label()} of its kind. */
     public abstract String kind();
 
     public double rate() {

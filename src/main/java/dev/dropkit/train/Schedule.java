@@ -53,6 +53,14 @@ public interface Schedule {
         return epoch -> target * (1 - Math.exp(-gamma * epoch));
     }
 
+    /**
+     * A dropout rate that starts at {@code initial} and, after each epoch, moves within [{@code lower},
+     * {@code upper}] by the train–validation gap: see {@link AdaptiveRate} for the rule and its other settings.
+     */
+    static AdaptiveRate adaptive(double initial, double lower, double upper) {
+        return AdaptiveRate.from(initial).bounds(lower, upper).build();
+    }
+
     /** Linear warm-up from 0 over {@code epochs} (Goyal et al., 2017), then this schedule. */
     default Schedule withWarmup(double epochs) {
         if (!(epochs >= 0)) {

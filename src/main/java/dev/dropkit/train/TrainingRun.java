@@ -56,6 +56,7 @@ public final class TrainingRun implements AutoCloseable {
     private final Random shuffle;
     private final History history;
     private final int stepsPerEpoch;
+    private final Schedule dropoutSchedule; // config.dropout(), or this run's own AdaptiveRate; null: fixed rates
     private final BatchGather gather; // null: data not on the CPU as float32, fall back to the engine's gather
     private long steps;
     private double lastEpochCpuSeconds = Double.NaN;
@@ -75,6 +76,9 @@ public final class TrainingRun implements AutoCloseable {
             throw new IllegalArgumentException("stopAt(" + config.stopAt() + ") stops on validation accuracy, but "
                     + data.name() + " has no validation set: build the data with .validation(0.1)");
         }
+        config.model().checkBatchSize(config.batchSize(), data.trainSize(), config.workers());
+        this.dropoutSchedule = config.dropout() instanceof AdaptiveRate adaptive ? adaptive.forRun(data.valSize())
+                : config.dropout();
         this.config = config;
         this.data = data;
         this.shuffle = new Random(config.seed());
@@ -162,6 +166,9 @@ public final class TrainingRun implements AutoCloseable {
         double testAcc = evaluate(data.testX(), data.testY())[1];
         history.add(config, dropoutRate(), currentLearningRate, epoch, meanLoss, trainAcc, val[0], val[1], testAcc,
                 weightNorm(), seconds);
+        if (dropoutSchedule instanceof TrainingListener adaptive) {
+            adaptive.epochFinished(history); // it sets the next epoch's rate from this row
+        }
         listener.epochFinished(history);
     }
 
@@ -180,6 +187,11 @@ public final class TrainingRun implements AutoCloseable {
 
     public Training config() {
         return config;
+    }
+
+    /** The DJL model being trained (for {@link TrainedModel#of}, which copies its parameters). */
+    Model model() {
+        return model;
     }
 
     /** Every weight (not bias) of the model, flattened: for histograms. */
@@ -261,8 +273,8 @@ public final class TrainingRun implements AutoCloseable {
                 }
                 double position = (double) steps / stepsPerEpoch;
                 currentLearningRate = config.learningRate().at(position);
-                if (config.dropout() != null) {
-                    double rate = config.dropout().at(position);
+                if (dropoutSchedule != null) {
+                    double rate = dropoutSchedule.at(position);
                     dropouts.forEach(d -> d.setRate(rate));
                 }
                 int to = Math.min(n, from + batchSize);
@@ -324,7 +336,9 @@ public final class TrainingRun implements AutoCloseable {
                 objective = objective.add(t);
             }
             if (share != 1f) {
-                objective = objective.mul(share);
+                // an array of the shard's, not mul(float): the engine's array for a Java number aliases a buffer that
+                // GC may free before the backward pass reads it (wrong gradients; see ConcreteDropout.scalar)
+                objective = objective.mul(manager.create(share));
             }
             NDArray report = l.stopGradient().mul(to - from);
             return new ShardedStep.ShardLoss(objective, report);
@@ -339,7 +353,7 @@ public final class TrainingRun implements AutoCloseable {
             square.attach(manager); // results join their first operand's manager: keep them in the batch's
             sum = sum.add(square.sum());
         }
-        return sum.mul(config.weightDecay() / 2);
+        return sum.mul(manager.create((float) (config.weightDecay() / 2))); // not mul(number): see shard(...)
     }
 
     /**

@@ -121,7 +121,7 @@ class MainTest {
         List<String> charts = new ArrayList<>(List.of(accuracy + ".png", "train_loss.png", accuracy + "_by_time.png"));
         if (validation) {
             charts.add("accuracy_by_dropout.png");
-            assertTrue(r.out().contains("chosen on validation accuracy: "), r.out());
+            assertTrue(r.out().contains("chosen on final validation accuracy: "), r.out());
         }
         for (String png : charts) {
             assertPng(out.resolve(png));

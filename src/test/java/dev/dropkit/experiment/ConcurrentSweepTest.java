@@ -139,7 +139,7 @@ class ConcurrentSweepTest {
         assertEquals(there.table().doubleColumn(History.SECONDS).asList(),
                 outcome.history("p=0.5").table().doubleColumn(History.SECONDS).asList());
 
-        TrialOutcome failed = new TrialTask(4, new TrialSpec("bad", 1, 5, "16:0.0", 10, "standard", 0.1, 0, 0,
+        TrialOutcome failed = new TrialTask(4, new TrialSpec("bad", 1, 5, "16:0.0", 10, "STANDARD", 0.1, 0, 0,
                 "L2_GRADIENT", 32, 1, Double.NaN, 1), dataSpec).execute();
         assertTrue(failed.failed());
         assertTrue(failed.error().contains("expects 5 inputs"), failed.error());

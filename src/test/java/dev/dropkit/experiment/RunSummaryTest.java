@@ -150,8 +150,10 @@ class RunSummaryTest {
         RunSummary.Choice choice = summary.choice();
         assertEquals("a", choice.run());
         assertEquals(0.97, choice.test().mean(), 1e-12, "test accuracy of the chosen run: 0.96 and 0.98");
-        assertEquals("chosen on validation accuracy: a (98.00% (97.00–99.00%, 2 seeds)); its test accuracy: 97.00% "
-                + "(96.00–98.00%, 2 seeds)", choice.toString());
+        assertEquals("chosen on final validation accuracy: a (validation accuracy 98.00% (97.00–99.00%, 2 seeds)); "
+                + "its test accuracy, reported once: 97.00% (96.00–98.00%, 2 seeds)", choice.toString());
+        assertTrue(summary.choice("b", Measure.SECONDS_TO_TARGET).toString()
+                .startsWith("chosen on training seconds to the validation target: b "));
         assertEquals(0.905 - 0.01, summary.testAccuracyOf("b").mean(), 1e-12);
     }
 

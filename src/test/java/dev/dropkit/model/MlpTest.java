@@ -50,14 +50,14 @@ class MlpTest {
     }
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> variantsAndRates() {
-        return Dropouts.elementwiseKinds().stream().flatMap(kind -> java.util.stream.Stream.of(0.2, 0.5, 0.8)
+        return java.util.Arrays.stream(DropoutKind.values()).filter(k -> k.elementwise() && !k.learnsRate()).flatMap(kind -> java.util.stream.Stream.of(0.2, 0.5, 0.8)
                 .map(p -> org.junit.jupiter.params.provider.Arguments.of(kind, p)));
     }
 
     /** Inverted dropout: zero with probability p, survivors scaled by 1/(1-p), identity at inference. */
     @ParameterizedTest
     @org.junit.jupiter.params.provider.MethodSource("variantsAndRates")
-    void dropoutSemantics(String kind, double p) {
+    void dropoutSemantics(DropoutKind kind, double p) {
         Block dropout = Mlp.builder().hidden(1, p).dropoutKind(kind).build().block().getChildren().values().stream()
                 .filter(b -> b instanceof DropoutLayer).findFirst().orElseThrow();
         try (NDManager manager = Env.engine().newBaseManager()) {
@@ -87,7 +87,7 @@ class MlpTest {
 
     @Test
     void rateCanChangeBetweenSteps() {
-        DropoutLayer layer = Dropouts.create("standard", 0.5);
+        DropoutLayer layer = DropoutKind.STANDARD.create(0.5);
         layer.setRate(0.1);
         assertEquals(0.1, layer.rate(), 1e-7);
         assertThrows(IllegalArgumentException.class, () -> layer.setRate(1));
@@ -96,7 +96,7 @@ class MlpTest {
     @Test
     void unknownVariantIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Mlp.builder().dropoutKind("gaussian-ish"));
+                () -> DropoutKind.parse("gaussian-ish"));
         assertTrue(e.getMessage().contains("unknown dropout variant 'gaussian-ish'"), e.getMessage());
     }
 }

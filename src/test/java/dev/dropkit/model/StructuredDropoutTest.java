@@ -43,7 +43,7 @@ class StructuredDropoutTest {
     /** The fused block equals the dense MLP with a unit mask, in output and in the gradients of all weights. */
     @Test
     void fusedBlockEqualsDenseComputationWithUnitMask() {
-        Mlp mlp = Mlp.builder().inputs(20).hidden(16, 0.5).outputs(3).dropoutKind("structured").build();
+        Mlp mlp = Mlp.builder().inputs(20).hidden(16, 0.5).outputs(3).dropoutKind(DropoutKind.STRUCTURED).build();
         try (NDManager manager = Env.engine().newBaseManager()) {
             SequentialBlock block = mlp.block();
             block.initialize(manager, DataType.FLOAT32, new Shape(1, 20));
@@ -97,7 +97,7 @@ class StructuredDropoutTest {
 
     @Test
     void needsAHiddenLayer() {
-        Mlp linear = Mlp.builder().dropoutKind("structured").build();
+        Mlp linear = Mlp.builder().dropoutKind(DropoutKind.STRUCTURED).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, linear::block);
         assertTrue(e.getMessage().contains("needs a hidden layer"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
@@ -105,7 +105,7 @@ class StructuredDropoutTest {
 
     @Test
     void rateHoldersAreFoundForSchedules() {
-        Block block = Mlp.seedModel().withDropoutKind("structured").block();
+        Block block = Mlp.seedModel().withDropoutKind(DropoutKind.STRUCTURED).block();
         long holders = block.getChildren().values().stream()
                 .flatMap(b -> b.getChildren().values().stream()).filter(b -> b instanceof DropoutLayer).count();
         assertEquals(1, holders);

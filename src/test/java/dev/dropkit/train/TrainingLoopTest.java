@@ -20,6 +20,7 @@ import ai.djl.util.PairList;
 import dev.dropkit.Env;
 import dev.dropkit.data.IdxFixtures;
 import dev.dropkit.data.ImageData;
+import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.LossTerm;
 import dev.dropkit.model.Mlp;
 import java.nio.file.Path;
@@ -96,7 +97,7 @@ class TrainingLoopTest {
 
     @Test
     void oneWorkerIsExactlyThePlainRun() {
-        for (Mlp model : new Mlp[] {Mlp.seedModel(), Mlp.seedModel().withDropoutKind("fast")}) {
+        for (Mlp model : new Mlp[] {Mlp.seedModel(), Mlp.seedModel().withDropoutKind(DropoutKind.FAST)}) {
             String plain = withoutTiming(small(model).fit(data));
             String one = withoutTiming(small(model).workers(1).fit(data));
             assertEquals(plain, one, model.toString());
@@ -105,7 +106,7 @@ class TrainingLoopTest {
 
     @Test
     void twoRunsTrainingAtTheSameTimeGiveTheirSequentialHistories() throws Exception {
-        for (String kind : new String[] {"standard", "fast", "structured"}) {
+        for (DropoutKind kind : DropoutKind.values()) {
             Training a = small(Mlp.seedModel().withDropoutKind(kind)).label("a");
             Training b = small(Mlp.seedModel().withDropoutKind(kind)).seed(12).momentum(0.9).label("b");
             String sequentialA = withoutTiming(a.fit(data));
@@ -137,7 +138,7 @@ class TrainingLoopTest {
                 base.copy().weightDecay(1e-3, WeightDecay.L2_GRADIENT),
                 base.copy().weightDecay(1e-3, WeightDecay.L2_LOSS),
                 base.copy().weightDecay(1e-3, WeightDecay.DECOUPLED).momentum(0.9),
-                base.copy().sgd(Schedule.constant(0.1).withWarmup(1)).model(Mlp.seedModel().withDropoutKind("fast"))}) {
+                base.copy().sgd(Schedule.constant(0.1).withWarmup(1)).model(Mlp.seedModel().withDropoutKind(DropoutKind.FAST))}) {
             History h = t.fit(data);
             assertEquals(3, h.epochs());
             assertEquals(3, h.table().intColumn(History.WORKERS).get(2));

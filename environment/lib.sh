@@ -64,3 +64,26 @@ dropkit_bench_python() {
 
 PYTHON="$(dropkit_find_python || true)"
 export PYTHON
+
+# Whether `./run sweep ARGS` chose a Spark backend (--backend spark:..., else $DROPKIT_BACKEND).
+dropkit_wants_spark() {
+    local backend="${DROPKIT_BACKEND:-}" prev=""
+    for a in "$@"; do
+        case "$a" in --backend=*) backend="${a#--backend=}" ;; esac
+        [ "$prev" = --backend ] && backend="$a"
+        prev="$a"
+    done
+    case "$backend" in spark:*) return 0 ;; *) return 1 ;; esac
+}
+
+# What Spark needs on Java 17 (spark-submit adds the same): module openings for its off-heap and reflection use.
+DROPKIT_SPARK_JAVA_OPTIONS=(-XX:+IgnoreUnrecognizedVMOptions
+    --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+    --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+    --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+    --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+    --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+    --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+    --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+    -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
+export DROPKIT_SPARK_JAVA_OPTIONS 2>/dev/null || true

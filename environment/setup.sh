@@ -1,9 +1,11 @@
 #!/bin/bash
 # Make this machine ready for dropkit: system packages, Jupyter, data sets, toolkit build, Java kernel.
 #
-#   environment/setup.sh [--with-bench] [--skip-build]
+#   environment/setup.sh [--with-bench] [--with-spark] [--skip-build]
 #
 #   --with-bench   also require python3-torch (the PyTorch peer of `./run bench`)
+#   --with-spark   also build the Apache Spark backend of sweeps (src/spark) into target/spark/, with Spark's jars
+#                  (about 230 MB from Maven Central, once; `./run sweep --backend spark:local[2]`)
 #   --skip-build   do not build the toolkit (development of the other steps only)
 #
 # Idempotent; a second run does nothing and prints nothing. One line per step it performs.
@@ -14,13 +16,15 @@
 set -euo pipefail
 
 with_bench=false
+with_spark=false
 skip_build=false
 for arg in "$@"; do
     case "$arg" in
         --with-bench) with_bench=true ;;
+        --with-spark) with_spark=true ;;
         --skip-build) skip_build=true ;;
-        -h|--help) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
-        *) echo "setup: unknown option $arg (usage: environment/setup.sh [--with-bench] [--skip-build])" >&2; exit 1 ;;
+        -h|--help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        *) echo "setup: unknown option $arg (usage: environment/setup.sh [--with-bench] [--with-spark] [--skip-build])" >&2; exit 1 ;;
     esac
 done
 
@@ -251,6 +255,36 @@ if ! $skip_build; then
     fi
 fi
 
+# ---------------------------------------------------------------- Spark backend (only with --with-spark)
+
+# target/spark/dropkit-spark.jar (src/spark, built against target/dropkit.jar) and target/spark/lib/ (Spark's jars
+# without its SLF4J binding). Nothing else loads them: ./run sweep adds them to its class path only when a Spark
+# backend is chosen, and the notebooks' kernel never does.
+if $with_spark; then
+    $skip_build && die "--with-spark builds against the toolkit: drop --skip-build"
+    sjar="$REPO/target/spark/dropkit-spark.jar"
+    if [ -f "$sjar" ] && [ -d "$REPO/target/spark/lib" ] && \
+            [ -z "$(find "$REPO/src/spark" "$jar" -newer "$sjar" -print -quit)" ]; then
+        :
+    else
+        say "building the Spark backend (src/spark; Spark's jars, about 230 MB, come from Maven Central once)"
+        touch "$LOGS/.spark-build-start"
+        newlib="target/spark/lib.new.$$"
+        if ! (cd "$REPO" && mkdir -p target/spark && rm -rf "$newlib" \
+                && mvn -B -q -f src/spark/pom.xml package dependency:copy-dependencies -DincludeScope=runtime \
+                    -DoutputDirectory="$REPO/$newlib" \
+                && cp -f src/spark/target/dropkit-spark.jar target/spark/dropkit-spark.jar.new \
+                && { [ ! -d target/spark/lib ] || mv target/spark/lib "target/spark/lib.old.$$"; } \
+                && mv "$newlib" target/spark/lib && rm -rf "target/spark/lib.old.$$" \
+                && mv -f target/spark/dropkit-spark.jar.new target/spark/dropkit-spark.jar) \
+                >"$LOGS/spark-build.log" 2>&1; then
+            first="$(grep -m1 '^\[ERROR\]' "$LOGS/spark-build.log" || tail -n1 "$LOGS/spark-build.log")"
+            die "Spark backend build failed: ${first:-no output} (log: $LOGS/spark-build.log)"
+        fi
+        touch -r "$LOGS/.spark-build-start" "$sjar"
+    fi
+fi
+
 # ---------------------------------------------------------------- Java kernel
 
 kernel_install="$ENV_DIR/kernel/install.sh"
@@ -265,6 +299,7 @@ fi
     echo "repo=$REPO"
     echo "python=$PYTHON"
     echo "bench=$with_bench"
+    echo "spark=$([ -f "$REPO/target/spark/dropkit-spark.jar" ] && echo ok || echo absent)"
     echo "build=$($skip_build && echo skipped || echo ok)"
     echo "kernel=$([ -f "$kernel_install" ] && echo ok || echo absent)"
 } >"$DROPKIT_HOME/setup.ok.tmp"

@@ -24,6 +24,12 @@ public final class Env {
 
     private static volatile Engine engine;
 
+    /**
+     * Held while seeding the engine's global random generator and drawing from it (parameter initialisation, the
+     * engine's dropout operator), so that runs in several threads never draw from each other's seeding.
+     */
+    public static final Object ENGINE_GENERATOR = new Object();
+
     private Env() {}
 
     /** {@code $DROPKIT_HOME}, default {@code ~/.cache/dropkit}: kernel, DJL cache and data live here, not in git. */

@@ -5,12 +5,15 @@ import dev.dropkit.data.DataException;
 import dev.dropkit.data.DatasetName;
 import dev.dropkit.data.IdxFolder;
 import dev.dropkit.data.ImageData;
+import dev.dropkit.experiment.Backend;
+import dev.dropkit.experiment.DataSpec;
 import dev.dropkit.experiment.Measure;
 import dev.dropkit.experiment.RunMode;
 import dev.dropkit.experiment.RunSummary;
 import dev.dropkit.model.DropoutKind;
 import dev.dropkit.experiment.Sweep;
 import dev.dropkit.experiment.SweepProgress;
+import dev.dropkit.experiment.TrialSpec;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.plot.LineChart;
 import dev.dropkit.train.History;
@@ -104,35 +107,102 @@ final class Experiment {
         if (sweep != null) {
             sweep.trials(this::trainingFor); // checks every run's settings now
         }
+        Backend backend = backend(sweep != null);
         if (base.threads() != null) {
             Env.threads(base.threads());
+        }
+        if (options.resume() && (sweep == null || base.out() == null)) {
+            throw new UsageException(sweep == null ? "--resume continues a sweep: ./run train has nothing to resume"
+                    : "--resume needs --out DIR, the folder the interrupted sweep was writing to");
         }
 
         Path target = base.out() != null ? base.out()
                 : defaultOut(csv != null ? csvName(csv) : dataset.id(), swept, base);
-        try (OutputFolder output = OutputFolder.create(target); ImageData data = csv != null
-                ? validation(DataSets.fromCsv(csv, options.raw("label-column")), base.validation()).seed(base.seed())
-                        .build()
-                : load(base, dataset)) {
-            loaded = data;
-            String source = csv != null ? csv.toString() : base.dataDir() != null ? base.dataDir().toString()
-                    : dataset.id();
-            String sizes = csv != null ? String.format(Locale.ROOT, " (%d features, %d classes)", data.features(),
-                    data.classes()) : "";
-            out.println(String.format(Locale.ROOT, "%s: %s, %s%s; %s; %d engine thread%s, seed %d", command, source,
-                    data, sizes, sweep == null ? sizedFor(single.model(), data)
-                            : "sweep over " + (swept == null ? "seeds" : "--" + swept),
-                    Env.threads(), Env.threads() == 1 ? "" : "s", base.seed()));
-            Path written;
-            if (sweep == null) {
-                written = writeTrain(output, train(single.model(sizedFor(single.model(), data)).label(single.label()),
-                        data, saveModel), base);
-            } else {
-                Table all = sweep.listener(SweepProgress.lines(out)).run(data, this::trainingFor);
-                written = writeSweep(output, all, sweep.name(), swept == null ? "seeds" : swept, base);
+        FinishedTrials finished = sweep == null ? null : FinishedTrials.open(target, settingsText(), options.resume());
+        try {
+            if (sweep != null && backend instanceof Backend.Spark spark) {
+                if (csv != null) {
+                    throw new UsageException("--csv data is read in this process, but " + spark + " builds the data on "
+                            + "each executor from --dataset or --data-dir: use the local backend for --csv");
+                }
+                sweep.trials(this::trainingFor).forEach(t -> TrialSpec.of(t.training())); // every trial can travel
+                DataSpec spec = dataSpec(base, dataset);
+                try (OutputFolder output = OutputFolder.create(target)) {
+                    out.println(String.format(Locale.ROOT, "%s: %s; sweep over %s; backend %s, seed %d", command, spec,
+                            swept == null ? "seeds" : "--" + swept, spark, base.seed()));
+                    Table all = finished.run(
+                            sweep.backend(spark).listener(finished.listener(SweepProgress.lines(out))),
+                            () -> sweep.run(spec, this::trainingFor));
+                    Path written = writeSweep(output, all, sweep, swept == null ? "seeds" : swept, base);
+                    finished.delete();
+                    out.println(command + ": results in " + written);
+                }
+                return;
             }
-            out.println(command + ": results in " + written);
+            try (OutputFolder output = OutputFolder.create(target); ImageData data = csv != null
+                    ? validation(DataSets.fromCsv(csv, options.raw("label-column")), base.validation())
+                            .seed(base.seed()).build()
+                    : load(base, dataset)) {
+                loaded = data;
+                String source = csv != null ? csv.toString() : base.dataDir() != null ? base.dataDir().toString()
+                        : dataset.id();
+                String sizes = csv != null ? String.format(Locale.ROOT, " (%d features, %d classes)", data.features(),
+                        data.classes()) : "";
+                out.println(String.format(Locale.ROOT, "%s: %s, %s%s; %s; %d engine thread%s, seed %d%s", command,
+                        source, data, sizes, sweep == null ? sizedFor(single.model(), data)
+                                : "sweep over " + (swept == null ? "seeds" : "--" + swept),
+                        Env.threads(), Env.threads() == 1 ? "" : "s", base.seed(),
+                        sweep == null ? "" : "; backend " + backend));
+                Path written;
+                if (sweep == null) {
+                    written = writeTrain(output, train(single.model(sizedFor(single.model(), data))
+                            .label(single.label()), data, saveModel), base);
+                } else {
+                    Table all = finished.run(
+                            sweep.backend(backend).listener(finished.listener(SweepProgress.lines(out))),
+                            () -> sweep.run(data, this::trainingFor));
+                    written = writeSweep(output, all, sweep, swept == null ? "seeds" : swept, base);
+                    finished.delete();
+                }
+                out.println(command + ": results in " + written);
+            }
+        } finally {
+            if (finished != null) {
+                finished.discardIfEmpty();
+            }
         }
+    }
+
+    /** {@code --backend} (else {@code $DROPKIT_BACKEND}, else local) with {@code --parallelism}. */
+    private Backend backend(boolean sweeping) {
+        String given = options.raw("backend");
+        String slots = options.raw("parallelism");
+        if (!sweeping && (given != null || slots != null)) {
+            throw new UsageException("--" + (given != null ? "backend" : "parallelism") + " applies to ./run sweep: "
+                    + "./run train runs one training");
+        }
+        Backend b = given != null ? Backend.parse(given) : Backend.fromEnvironment();
+        if (slots != null) {
+            int n;
+            try {
+                n = Integer.parseInt(slots);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--parallelism '" + slots + "' is not a whole number: e.g. --parallelism 2");
+            }
+            if (b instanceof Backend.Spark spark) {
+                throw new UsageException("--parallelism sets the local backend's slots; on " + spark + " the master "
+                        + "decides (e.g. spark:local[" + n + "])");
+            }
+            b = Backend.local(n);
+        }
+        return b;
+    }
+
+    /** The data as a description that executors build themselves. */
+    private static DataSpec dataSpec(Options.Settings s, DatasetName dataset) {
+        DataSpec spec = s.dataDir() != null ? DataSpec.ofFolder(s.dataDir()) : DataSpec.of(dataset.id());
+        spec = spec.trainSubset(s.trainSubset()).testSubset(s.testSubset());
+        return s.validation() == null ? spec : spec.validation(s.validation());
     }
 
     /** The swept option as a {@link Sweep}: numeric values as numbers, labelled {@code option=value}. */
@@ -287,8 +357,19 @@ final class Experiment {
         return output.commit();
     }
 
-    private Path writeSweep(OutputFolder output, Table all, String column, String swept, Options.Settings s) {
+    private Path writeSweep(OutputFolder output, Table all, Sweep<?> sweep, String swept, Options.Settings s) {
+        String column = sweep.name();
         Path dir = output.work();
+        if (!sweep.failures().isEmpty()) {
+            StringColumn trial = StringColumn.create("trial");
+            StringColumn error = StringColumn.create("error");
+            for (Sweep.Failure f : sweep.failures()) {
+                out.println("failed: " + f.trial().key() + ": " + f.message());
+                trial.append(f.trial().key());
+                error.append(f.message());
+            }
+            Table.create("failures", trial, error).write().csv(dir.resolve("failures.csv").toString());
+        }
         all.setName("sweep over " + swept);
         all.write().csv(dir.resolve("history.csv").toString());
         RunSummary summary = RunSummary.of(all, s.target());
@@ -379,6 +460,18 @@ final class Experiment {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve("settings.txt"), e);
         }
+    }
+
+    /** The settings that decide the trials' histories (not where or how fast they run): what --resume compares. */
+    private String settingsText() {
+        StringBuilder b = new StringBuilder("# ./run " + command + " settings that decide the histories\n");
+        for (Options.Spec spec : Options.SPECS) {
+            String value = options.raw(spec.name());
+            if (value != null && !Set.of("out", "threads", "backend", "parallelism").contains(spec.name())) {
+                b.append("--").append(spec.name()).append(' ').append(value).append('\n');
+            }
+        }
+        return b.toString();
     }
 
     private Path defaultOut(String dataset, String swept, Options.Settings s) {

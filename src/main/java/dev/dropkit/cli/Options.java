@@ -25,6 +25,7 @@ final class Options {
 
     private final Map<String, String> values = new LinkedHashMap<>();
     private boolean help;
+    private boolean resume;
 
     private Options() {}
 
@@ -34,6 +35,10 @@ final class Options {
             String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help")) {
                 o.help = true;
+                continue;
+            }
+            if (arg.equals("--resume")) {
+                o.resume = true;
                 continue;
             }
             if (!arg.startsWith("--")) {
@@ -69,6 +74,11 @@ final class Options {
         return help;
     }
 
+    /** {@code --resume}: continue the interrupted sweep whose folder is {@code --out}. */
+    boolean resume() {
+        return resume;
+    }
+
     /** The raw text of an option as given, or its default (null when it has none). */
     String raw(String name) {
         return values.getOrDefault(name, spec(name).defaultValue());
@@ -78,7 +88,7 @@ final class Options {
     String sweptOption() {
         String swept = null;
         for (Map.Entry<String, String> e : values.entrySet()) {
-            if (e.getValue().contains(",")) {
+            if (e.getValue().contains(",") && !e.getKey().equals("backend")) { // spark://a:7077,b:7077
                 if (!spec(e.getKey()).sweepable()) {
                     throw new UsageException("--" + e.getKey() + " takes one value, not the list '" + e.getValue()
                             + "': a sweep varies one of " + sweepableNames());
@@ -167,6 +177,10 @@ final class Options {
             b.append(String.format(Locale.ROOT, "%-28s %s [%s]%n", left, s.help(),
                     s.defaultValue() == null ? defaultText(s.name()) : s.defaultValue()));
         }
+        if (command.equals("sweep")) {
+            b.append(String.format(Locale.ROOT, "%-28s %s%n", "  --resume", "continue the interrupted sweep of --out "
+                    + "(its finished trials are kept in OUT.trials)"));
+        }
         b.append(String.format(Locale.ROOT, "%-28s %s%n", "  -h, --help", "this text"));
         b.append("\nReproducibility: --threads 1 with the same --seed gives the same history.csv apart from the\n")
                 .append("timing columns (seconds, cumulative_seconds); with more threads the engine's parallel sums ")
@@ -183,6 +197,8 @@ final class Options {
             case "threads" -> "$DROPKIT_THREADS, else the engine's choice";
             case "out" -> "build/runs/<time>-<dataset>-<setting>";
             case "validation" -> "the data set's default split";
+            case "backend" -> "$DROPKIT_BACKEND, else local";
+            case "parallelism" -> "one per core";
             default -> "none";
         };
     }
@@ -217,6 +233,9 @@ final class Options {
         l.add(new Spec("out", "DIR", "output folder (must not exist yet, or be empty)", null, false));
         l.add(new Spec("save-model", "DIR", "also save the trained model there (./run evaluate --model DIR)", null,
                 false));
+        l.add(new Spec("backend", "B", "where a sweep's trials train: local, local:N, spark:local[2], "
+                + "spark:spark://host:7077", null, false));
+        l.add(new Spec("parallelism", "N", "trials training at once on the local backend", null, false));
         return List.copyOf(l);
     }
 

@@ -29,6 +29,11 @@ import tech.tablesaw.api.Table;
  * String winner = search.best();
  * }</pre>
  *
+ * <p>Within a rung the candidates train at the same time on {@link #parallelism(int)} threads of this JVM (default:
+ * one per core, or the slots of a local {@code DROPKIT_BACKEND}); the ranking waits for the whole rung, so with an
+ * epoch budget the result is the sequential one (timing columns aside). A candidate whose training throws is ranked
+ * last with its message in {@link Result#failures()}. {@link Asha} promotes without waiting for whole rungs.
+ *
  * <p>The budget counts training seconds (or epochs) only, as {@link History} does; evaluation after each epoch
  * comes on top. Candidates are ranked by the validation accuracy after their last epoch (the data must hold a
  * validation split); the winner's test accuracy, which played no part in the choice, is reported once in
@@ -46,6 +51,7 @@ public final class SuccessiveHalving {
     private double budgetSeconds = Double.NaN;
     private int budgetEpochs;
     private int maxEpochs = Integer.MAX_VALUE;
+    private int parallelism = defaultParallelism();
 
     private SuccessiveHalving(List<Training> candidates) {
         this.candidates = candidates;
@@ -107,6 +113,18 @@ public final class SuccessiveHalving {
         return this;
     }
 
+    /** Candidates trained at the same time within a rung, in threads of this JVM (1: one after the other). */
+    public SuccessiveHalving parallelism(int slots) {
+        this.parallelism = Backend.checkParallelism(slots);
+        return this;
+    }
+
+    /** The slots of a local {@code DROPKIT_BACKEND}, else one per core. */
+    static int defaultParallelism() {
+        return Backend.fromEnvironment() instanceof Backend.Local local ? local.parallelism()
+                : Runtime.getRuntime().availableProcessors();
+    }
+
     /** Rungs for {@code n} candidates: {@code ceil(log_eta n)}, at least one. */
     public int rungs() {
         int rungs = 0;
@@ -128,6 +146,7 @@ public final class SuccessiveHalving {
                 DoubleColumn.create(History.VAL_ACCURACY), IntColumn.create(RANK),
                 BooleanColumn.create(PROMOTED));
         List<TrainingRun> all = new ArrayList<>();
+        java.util.Map<String, String> failures = new java.util.LinkedHashMap<>();
         try {
             for (Training t : candidates) {
                 all.add(t.start(data));
@@ -136,24 +155,33 @@ public final class SuccessiveHalving {
             for (int rung = 0; rung < rungCount; rung++) {
                 int n = alive.size();
                 double[] spent = new double[n];
-                for (int i = 0; i < n; i++) {
-                    spent[i] = trainShare(alive.get(i), rungCount, n);
-                }
                 List<Integer> order = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
                     order.add(i);
                 }
-                order.sort(Comparator.comparingDouble(i -> -accuracy(alive.get(i))));
+                java.util.Map<Integer, Double> seconds = Pool.run(order, parallelism,
+                        i -> trainShare(alive.get(i), rungCount, n), (i, x) -> {},
+                        (i, message) -> failures.put(alive.get(i).history().run(), message), i -> i);
+                for (int i = 0; i < n; i++) {
+                    spent[i] = seconds.getOrDefault(i, Double.NaN);
+                }
+                java.util.Map<Integer, Double> accuracies = new java.util.HashMap<>();
+                for (int i = 0; i < n; i++) {
+                    accuracies.put(i, failures.containsKey(alive.get(i).history().run()) ? -1
+                            : accuracy(alive.get(i)));
+                }
+                order.sort(Comparator.comparingDouble(i -> -accuracies.get(i)));
                 int keep = rung == rungCount - 1 ? 1 : (n + eta - 1) / eta;
                 List<TrainingRun> next = new ArrayList<>();
                 for (int rank = 0; rank < n; rank++) {
                     TrainingRun r = alive.get(order.get(rank));
-                    boolean promoted = rank < keep;
+                    boolean failed = accuracies.get(order.get(rank)) < 0;
+                    boolean promoted = rank < keep && !failed;
                     rungs.intColumn(RUNG).append(rung + 1);
                     rungs.stringColumn(History.RUN).append(r.history().run());
                     rungs.intColumn(RunSummary.EPOCHS).append(r.history().epochs());
                     rungs.doubleColumn(RUNG_SECONDS).append(spent[order.get(rank)]);
-                    rungs.doubleColumn(History.VAL_ACCURACY).append(accuracy(r));
+                    rungs.doubleColumn(History.VAL_ACCURACY).append(failed ? Double.NaN : accuracy(r));
                     rungs.intColumn(RANK).append(rank + 1);
                     rungs.booleanColumn(PROMOTED).append(promoted);
                     if (promoted) {
@@ -162,9 +190,13 @@ public final class SuccessiveHalving {
                 }
                 alive.clear();
                 alive.addAll(next);
+                if (alive.isEmpty()) {
+                    throw new IllegalStateException("every candidate of the successive halving failed; e.g. "
+                            + failures.entrySet().iterator().next());
+                }
             }
-            List<Table> histories = all.stream().map(r -> r.history().table()).toList();
-            return new Result(rungs, Sweep.stack("successive halving", histories), alive.get(0).history());
+            List<Table> histories = all.stream().map(r -> r.history().table()).filter(t -> t.rowCount() > 0).toList();
+            return new Result(rungs, Sweep.stack("successive halving", histories), alive.get(0).history(), failures);
         } finally {
             all.forEach(TrainingRun::close);
         }
@@ -214,11 +246,18 @@ public final class SuccessiveHalving {
         private final Table rungs;
         private final Table histories;
         private final History best;
+        private final java.util.Map<String, String> failures;
 
-        Result(Table rungs, Table histories, History best) {
+        Result(Table rungs, Table histories, History best, java.util.Map<String, String> failures) {
             this.rungs = rungs;
             this.histories = histories;
             this.best = best;
+            this.failures = java.util.Map.copyOf(failures);
+        }
+
+        /** Candidates whose training threw, with the one-line message (ranked last, never promoted). */
+        public java.util.Map<String, String> failures() {
+            return failures;
         }
 
         /**

@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import tech.tablesaw.api.DoubleColumn;
@@ -35,9 +37,18 @@ import tech.tablesaw.columns.Column;
  *
  * <p>The values are checked when the sweep is built and the trial list ({@link #trials}: settings and seed of each
  * run, as data) is made before any training starts, so that a typo in the last value does not surface after minutes
- * of training. Trials run one after the other on the calling thread (or epoch by epoch in turn when
- * {@link #interleaved()}); a {@link SweepListener} hears each finished trial, and the runs themselves print no
- * per-epoch lines unless {@link #epochProgress(boolean)} is set.
+ * of training. Trials run on a {@link Backend}: by default ({@code DROPKIT_BACKEND} unset) in threads of this JVM, as
+ * many at a time as there are cores ({@link #parallelism(int)}), each with the engine's one intra-op thread; the
+ * table is the same as that of the trials run one after the other (timing columns aside), in trial-list order. With
+ * {@link Backend.Spark} the trials travel as data ({@link TrialSpec}, {@link DataSpec}) to Spark executors: give the
+ * data as a {@link DataSpec} then ({@link #run(DataSpec, Function)}). When {@link #interleaved()}, trials run epoch by
+ * epoch in turn on the calling thread. A {@link SweepListener} hears each trial as it finishes (one call at a time,
+ * so listeners need no locking of their own); a trial that throws is recorded as failed ({@link #failures()}) and the
+ * others finish. The runs themselves print no per-epoch lines unless {@link #epochProgress(boolean)} is set.
+ *
+ * <p>An interrupted sweep (a kernel interrupt, Ctrl-C) stops its running trials and throws
+ * {@link CancellationException}; the listener has heard every trial that finished before, and a later run can skip
+ * those with {@link #resume(Function)}.
  *
  * @param <T> the type of the swept value
  */
@@ -46,7 +57,15 @@ public final class Sweep<T> {
      * One run of a sweep: its place in the trial list, its label (the same for every seed of a configuration), the
      * swept value, the seed, and the complete settings to train it with.
      */
-    public record Trial<T>(int index, String run, T value, long seed, Training training) {}
+    public record Trial<T>(int index, String run, T value, long seed, Training training) {
+        /** {@code run seed N}: names the trial within its sweep (the same label and seed give the same history). */
+        public String key() {
+            return run + " seed " + seed;
+        }
+    }
+
+    /** A trial that threw instead of finishing, with the one-line message of its error. */
+    public record Failure(Trial<?> trial, String message) {}
 
     private final String name;
     private final List<T> values;
@@ -57,6 +76,9 @@ public final class Sweep<T> {
     private boolean epochProgress;
     private boolean interleaved;
     private double target = Double.NaN;
+    private Backend backend;
+    private Function<? super Trial<T>, java.util.Optional<History>> resume = t -> java.util.Optional.empty();
+    private List<Failure> failures = List.of();
 
     private Sweep(String name, List<T> values) {
         this.name = name;
@@ -189,6 +211,40 @@ public final class Sweep<T> {
         return this;
     }
 
+    /**
+     * Trains up to {@code slots} trials at a time in threads of this JVM (the local backend; default: one per core,
+     * or {@code DROPKIT_BACKEND}). 1 runs them one after the other on the calling thread.
+     */
+    public Sweep<T> parallelism(int slots) {
+        this.backend = Backend.local(slots);
+        return this;
+    }
+
+    /** Where the trials train (default {@link Backend#fromEnvironment()}: local threads unless DROPKIT_BACKEND says). */
+    public Sweep<T> backend(Backend backend) {
+        this.backend = Objects.requireNonNull(backend, "backend");
+        return this;
+    }
+
+    /** The backend the next run uses. */
+    public Backend backend() {
+        return backend != null ? backend : Backend.fromEnvironment();
+    }
+
+    /**
+     * Trials for which {@code finished} returns a history are not trained again: their rows are that history (e.g.
+     * read back from the rows an interrupted run of the same sweep saved, keyed by {@link Trial#key()}).
+     */
+    public Sweep<T> resume(Function<? super Trial<T>, java.util.Optional<History>> finished) {
+        this.resume = Objects.requireNonNull(finished, "finished");
+        return this;
+    }
+
+    /** The trials of the last run that threw instead of finishing (none: an empty list). */
+    public List<Failure> failures() {
+        return failures;
+    }
+
     /** The validation accuracy target of the {@link RunSummary} the listener gets at the end (default none). */
     public Sweep<T> target(double target) {
         this.target = History.checkTarget(target);
@@ -220,32 +276,150 @@ public final class Sweep<T> {
         return List.copyOf(trials);
     }
 
-    /** Trains every trial on {@code data} and stacks the histories into one table (see the class comment). */
+    /**
+     * Trains every trial on {@code data} and stacks the histories into one table (see the class comment); the local
+     * backend only (a cluster needs the data as a {@link DataSpec}; a Spark {@code DROPKIT_BACKEND} is not used here).
+     */
     public Table run(ImageData data, Function<? super T, Training> configure) {
+        // DROPKIT_BACKEND=spark:... applies to sweeps whose data is a description; data already in memory stays here.
+        Backend b = backend;
+        if (b == null) {
+            b = Backend.fromEnvironment() instanceof Backend.Local fromEnvironment ? fromEnvironment : Backend.local();
+        }
+        if (!(b instanceof Backend.Local local)) {
+            throw new IllegalArgumentException("backend " + b + " trains on other machines, which build the data "
+                    + "themselves: pass it as a DataSpec, e.g. run(DataSpec.of(\"mnist\"), ...)");
+        }
+        return run(configure, (todo, l) -> interleaved ? runInterleaved(data, todo, l)
+                : runLocally(data, todo, local.parallelism(), l));
+    }
+
+    /**
+     * Trains every trial on the data {@code data} describes: the local backend builds it once here and shares it
+     * between its threads; a cluster backend sends the description and each executor builds its own copy.
+     */
+    public Table run(DataSpec data, Function<? super T, Training> configure) {
+        Backend b = backend();
+        if (b instanceof Backend.Spark spark) {
+            List<Trial<T>> trials = trials(configure);
+            List<TrialSpec> specs = trials.stream().map(t -> TrialSpec.of(t.training())).toList(); // checked first
+            return run(configure, (todo, l) -> runOnCluster(spark, data, todo, specs, l));
+        }
+        try (ImageData loaded = data.load()) {
+            return run(loaded, configure);
+        }
+    }
+
+    private interface Runner<T> {
+        /** Trains {@code todo}, telling {@code l} of each as it ends; the histories by trial index (null: failed). */
+        Map<Integer, History> run(List<Trial<T>> todo, SweepListener l);
+    }
+
+    private Table run(Function<? super T, Training> configure, Runner<T> runner) {
         List<Trial<T>> trials = trials(configure);
-        SweepListener l = listener != null ? listener : SweepProgress.forSweep();
+        SweepListener l = serialized(listener != null ? listener : SweepProgress.forSweep());
         l.sweepStarted(name, List.copyOf(trials));
-        List<History> histories = interleaved ? runInterleaved(data, trials, l) : runInOrder(data, trials, l);
+        Map<Integer, History> histories = new java.util.HashMap<>();
+        List<Trial<T>> todo = new ArrayList<>();
+        for (Trial<T> trial : trials) {
+            java.util.Optional<History> done = resume.apply(trial);
+            if (done.isPresent()) {
+                histories.put(trial.index(), done.get());
+                l.trialFinished(trial, done.get());
+            } else {
+                todo.add(trial);
+            }
+        }
+        List<Failure> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+        SweepListener recording = new SweepListener() {
+            @Override
+            public void trialFinished(Trial<?> trial, History history) {
+                l.trialFinished(trial, history);
+            }
+
+            @Override
+            public void trialFailed(Trial<?> trial, String message) {
+                failed.add(new Failure(trial, message));
+                l.trialFailed(trial, message);
+            }
+        };
+        try {
+            if (!todo.isEmpty()) {
+                histories.putAll(runner.run(todo, recording));
+            }
+        } finally {
+            failures = List.copyOf(failed);
+        }
         List<Table> tables = new ArrayList<>();
-        for (int i = 0; i < trials.size(); i++) {
-            tables.add(withColumns(histories.get(i).table().copy(), trials.get(i)));
+        for (Trial<T> trial : trials) {
+            History h = histories.get(trial.index());
+            if (h != null) {
+                tables.add(withColumns(h.table().copy(), trial));
+            }
+        }
+        if (tables.isEmpty()) {
+            throw new IllegalStateException("every trial of the sweep over " + name + " failed; the first: "
+                    + failures.get(0).trial().key() + ": " + failures.get(0).message());
         }
         Table all = stack(name, tables);
         l.sweepFinished(Double.isNaN(target) ? RunSummary.of(all) : RunSummary.of(all, target));
         return all;
     }
 
-    private List<History> runInOrder(ImageData data, List<Trial<T>> trials, SweepListener l) {
-        List<History> histories = new ArrayList<>();
-        for (Trial<T> trial : trials) {
-            History h = trial.training().fit(data);
-            l.trialFinished(trial, h);
-            histories.add(h);
+    /** {@code l} with its calls made one at a time (trials finish in several threads). */
+    static SweepListener serialized(SweepListener l) {
+        return new SweepListener() {
+            @Override
+            public synchronized void sweepStarted(String name, List<Trial<?>> trials) {
+                l.sweepStarted(name, trials);
+            }
+
+            @Override
+            public synchronized void trialFinished(Trial<?> trial, History history) {
+                l.trialFinished(trial, history);
+            }
+
+            @Override
+            public synchronized void trialFailed(Trial<?> trial, String message) {
+                l.trialFailed(trial, message);
+            }
+
+            @Override
+            public synchronized void sweepFinished(RunSummary summary) {
+                l.sweepFinished(summary);
+            }
+        };
+    }
+
+    /** Up to {@code slots} trials at a time, in pool threads (one slot: on the calling thread). */
+    private Map<Integer, History> runLocally(ImageData data, List<Trial<T>> todo, int slots, SweepListener l) {
+        return Pool.run(todo, slots, trial -> trial.training().fit(data), (trial, h) -> l.trialFinished(trial, h),
+                (trial, message) -> l.trialFailed(trial, message), Trial::index);
+    }
+
+    private Map<Integer, History> runOnCluster(Backend.Spark spark, DataSpec data, List<Trial<T>> todo,
+            List<TrialSpec> specs, SweepListener l) {
+        Map<Integer, Trial<T>> byIndex = new java.util.HashMap<>();
+        List<TrialTask> tasks = new ArrayList<>();
+        for (Trial<T> trial : todo) {
+            byIndex.put(trial.index(), trial);
+            tasks.add(new TrialTask(trial.index(), specs.get(trial.index()), data));
         }
+        Map<Integer, History> histories = new java.util.HashMap<>();
+        Clusters.open(spark).run(tasks, outcome -> {
+            Trial<T> trial = byIndex.get(outcome.index());
+            if (outcome.failed()) {
+                l.trialFailed(trial, outcome.error());
+            } else {
+                History h = outcome.history(trial.run());
+                histories.put(trial.index(), h);
+                l.trialFinished(trial, h);
+            }
+        });
         return histories;
     }
 
-    private List<History> runInterleaved(ImageData data, List<Trial<T>> trials, SweepListener l) {
+    private Map<Integer, History> runInterleaved(ImageData data, List<Trial<T>> trials, SweepListener l) {
         List<TrainingRun> runs = new ArrayList<>();
         try {
             for (Trial<T> trial : trials) {
@@ -273,7 +447,11 @@ public final class Sweep<T> {
                     }
                 }
             }
-            return runs.stream().map(TrainingRun::history).toList();
+            Map<Integer, History> histories = new java.util.HashMap<>();
+            for (int i = 0; i < trials.size(); i++) {
+                histories.put(trials.get(i).index(), runs.get(i).history());
+            }
+            return histories;
         } finally {
             runs.forEach(TrainingRun::close);
         }

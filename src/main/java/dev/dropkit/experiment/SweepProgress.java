@@ -57,6 +57,13 @@ public final class SweepProgress {
                 done++;
                 out.println(line(done, total, trial, h));
             }
+
+            @Override
+            public void trialFailed(Sweep.Trial<?> trial, String message) {
+                done++;
+                out.println(String.format(Locale.ROOT, "[%d/%d] %s  seed %d  FAILED: %s", done, total, trial.run(),
+                        trial.seed(), message));
+            }
         };
     }
 

@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  * alone. Masks are drawn one forward pass at a time (the layer is shared by a run's worker threads).
  */
 public abstract class DropoutLayer extends AbstractBlock {
-    private static final Object ENGINE_GENERATOR = new Object();
+    private static final Object ENGINE_GENERATOR = dev.dropkit.Env.ENGINE_GENERATOR; // also held by initialisation
     private volatile double rate; // as given: a float would print 0.2 as 0.2000000298 in history tables
     private SplittableRandom engineSeeds; // null: the engine's generator as it stands
 

@@ -69,6 +69,34 @@ public final class History {
         row.setDouble(CUMULATIVE_SECONDS, cumulative);
     }
 
+    /**
+     * A history rebuilt from its table, e.g. rows that came back from another JVM: the columns must be the ones
+     * listed in the class comment, in that order and of those types.
+     */
+    public static History of(Table rows) {
+        History h = new History(rows.name());
+        if (!rows.columnNames().equals(h.table.columnNames())
+                || !types(rows).equals(types(h.table))) {
+            throw new IllegalArgumentException("table '" + rows.name() + "' is not a history: its columns "
+                    + rows.columnNames() + " should be " + h.table.columnNames() + " with the types of History");
+        }
+        h.table.append(rows);
+        return h;
+    }
+
+    /** A history from the CSV text of its table ({@code table().write().csv(...)}), column types as in History. */
+    public static History readCsv(String run, String csv) {
+        Table empty = new History(run).table;
+        Table rows = Table.read().usingOptions(tech.tablesaw.io.csv.CsvReadOptions
+                .builderFromString(csv).columnTypes(types(empty).toArray(tech.tablesaw.api.ColumnType[]::new))
+                .tableName(run));
+        return of(rows);
+    }
+
+    private static java.util.List<tech.tablesaw.api.ColumnType> types(Table t) {
+        return t.columns().stream().map(c -> c.type()).toList();
+    }
+
     /** The table itself (one row per epoch); the name of the table is the run's label. */
     public Table table() {
         return table;

@@ -39,8 +39,11 @@ import java.util.concurrent.CancellationException;
  */
 public final class TrainingRun implements AutoCloseable {
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
-    /** Initialisation draws from the engine's global generator: one run at a time seeds it and draws. */
-    private static final Object INITIALISATION = new Object();
+    /**
+     * Initialisation draws from the engine's global generator: one run at a time seeds it and draws, and no dropout
+     * layer of another run reseeds it meanwhile (the same lock).
+     */
+    private static final Object INITIALISATION = Env.ENGINE_GENERATOR;
     private final Training config;
     private final ImageData data;
     private final Model model;

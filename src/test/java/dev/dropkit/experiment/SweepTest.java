@@ -95,7 +95,8 @@ class SweepTest {
                 events.add("done " + summary.runs());
             }
         };
-        Sweep.learningRates(0.1).seeds(2).labels(lr -> "lr " + lr).listener(listener).run(mnist,
+        // One slot: trials finish in list order (with more, in the order they end; see ConcurrentSweepTest).
+        Sweep.learningRates(0.1).seeds(2).parallelism(1).labels(lr -> "lr " + lr).listener(listener).run(mnist,
                 lr -> base().epochs(2).sgd(lr));
         assertEquals(List.of("start lr 2", "lr 0.1 seed 42: 2 epochs", "lr 0.1 seed 43: 2 epochs", "done [lr 0.1]"),
                 events);
@@ -104,7 +105,7 @@ class SweepTest {
     @Test
     void theDefaultLinesAreOnePerFinishedTrial() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Sweep.configs(List.of(base().epochs(1).label("plain"))).seeds(2)
+        Sweep.configs(List.of(base().epochs(1).label("plain"))).seeds(2).parallelism(1)
                 .listener(SweepProgress.lines(new PrintStream(bytes, true, StandardCharsets.UTF_8)))
                 .run(mnist, c -> c);
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();

@@ -1,0 +1,350 @@
+package dev.dropkit.experiment;
+
+import dev.dropkit.data.ImageData;
+import dev.dropkit.train.History;
+import dev.dropkit.train.Training;
+import dev.dropkit.train.TrainingRun;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import tech.tablesaw.api.BooleanColumn;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * Asynchronous successive halving (ASHA; Li et al., 2018, "A System for Massively Parallel Hyperparameter Tuning"):
+ * like {@link SuccessiveHalving}, but no slot waits for a rung to fill. Rung {@code k} trains a candidate to
+ * {@code minEpochs * eta^k} epochs (at most {@code maxEpochs}); whenever a slot is free it takes the most advanced
+ * promotion available (a candidate in the top {@code 1/eta} of the results its rung has so far, not yet promoted),
+ * else starts the next candidate at rung 0. Candidates rank on validation accuracy.
+ *
+ * <pre>{@code
+ * var search = Asha.of(candidates).eta(2).minEpochs(1).maxEpochs(4).parallelism(2).run(mnist);
+ * System.out.println(search.rungs().printAll());
+ * }</pre>
+ *
+ * <p>With one slot the promotions, and so the result, follow from the seeds alone; with several, which candidate is
+ * promoted can depend on which trial finished first (that is the point: no waiting). A candidate whose training
+ * throws is left out with its message in {@link Result#failures()}.
+ */
+public final class Asha {
+    /** Columns of {@link Result#rungs()}, besides run, epochs and val_accuracy. */
+    public static final String RUNG = SuccessiveHalving.RUNG;
+    public static final String FINISHED = "finished";
+    public static final String PROMOTED = SuccessiveHalving.PROMOTED;
+
+    private final List<Training> candidates;
+    private int eta = 2;
+    private int minEpochs = 1;
+    private int maxEpochs;
+    private int parallelism = SuccessiveHalving.defaultParallelism();
+
+    private Asha(List<Training> candidates) {
+        this.candidates = candidates;
+    }
+
+    /** A search over {@code candidates}: at least one, each with a distinct label. */
+    public static Asha of(List<Training> candidates) {
+        if (candidates == null || candidates.isEmpty()) {
+            throw new IllegalArgumentException("ASHA has no candidates: give at least one Training");
+        }
+        Set<String> labels = new HashSet<>();
+        for (Training t : candidates) {
+            if (!labels.add(t.label())) {
+                throw new IllegalArgumentException("two candidates are labelled '" + t.label()
+                        + "': give each Training a distinct label(...)");
+            }
+        }
+        return new Asha(List.copyOf(candidates));
+    }
+
+    /** Promote the top {@code 1/eta} of each rung; at least 2 (default 2). */
+    public Asha eta(int eta) {
+        if (eta < 2) {
+            throw new IllegalArgumentException("eta " + eta + " must be at least 2 (2 promotes the top half)");
+        }
+        this.eta = eta;
+        return this;
+    }
+
+    /** Epochs of rung 0 (the minimum resource r; default 1). */
+    public Asha minEpochs(int epochs) {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("minimum epochs " + epochs + " must be at least 1");
+        }
+        this.minEpochs = epochs;
+        return this;
+    }
+
+    /** Epochs of the top rung (the maximum resource R; default {@code minEpochs * eta^2}). */
+    public Asha maxEpochs(int epochs) {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("maximum epochs " + epochs + " must be at least 1");
+        }
+        this.maxEpochs = epochs;
+        return this;
+    }
+
+    /** Trainings at the same time, in threads of this JVM (default: one per core). */
+    public Asha parallelism(int slots) {
+        this.parallelism = Backend.checkParallelism(slots);
+        return this;
+    }
+
+    /** Epochs a candidate has trained when it leaves rung {@code k}. */
+    int epochsAt(int k) {
+        long e = minEpochs;
+        for (int i = 0; i < k; i++) {
+            e *= eta;
+        }
+        return (int) Math.min(e, top());
+    }
+
+    /** The index of the top rung. */
+    int topRung() {
+        int k = 0;
+        while (epochsAt(k) < top()) {
+            k++;
+        }
+        return k;
+    }
+
+    private int top() {
+        int max = maxEpochs > 0 ? maxEpochs : minEpochs * eta * eta;
+        if (max < minEpochs) {
+            throw new IllegalArgumentException("maximum epochs " + max + " is below the minimum " + minEpochs
+                    + ": raise maxEpochs(...) or lower minEpochs(...)");
+        }
+        return max;
+    }
+
+    private record Job(int candidate, int rung) {}
+
+    private record Done(Job job, double accuracy) {}
+
+    /** Runs the search on {@code data} (which must hold a validation split). */
+    public Result run(ImageData data) {
+        if (!data.hasValidation()) {
+            throw new IllegalArgumentException("ASHA ranks candidates on validation accuracy, but " + data.name()
+                    + " has none: build the data with a validation split, e.g. .validation(0.1)");
+        }
+        int topRung = topRung();
+        List<List<Done>> rungResults = new ArrayList<>();
+        for (int k = 0; k <= topRung; k++) {
+            rungResults.add(new ArrayList<>());
+        }
+        Set<String> promoted = new HashSet<>(); // "candidate@rung"
+        Map<String, String> failures = new LinkedHashMap<>();
+        TrainingRun[] runs = new TrainingRun[candidates.size()];
+        Table rungs = Table.create("ASHA", IntColumn.create(RUNG), StringColumn.create(History.RUN),
+                IntColumn.create(RunSummary.EPOCHS), DoubleColumn.create(History.VAL_ACCURACY),
+                IntColumn.create(FINISHED), BooleanColumn.create(PROMOTED));
+        int pool = POOLS.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService executor = Executors.newFixedThreadPool(parallelism, task -> {
+            Thread t = new Thread(task, "dropkit-asha-" + pool + "-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            ExecutorCompletionService<Done> done = new ExecutorCompletionService<>(executor);
+            Map<Future<Done>, Job> running = new HashMap<>();
+            int[] next = {0};
+            while (true) {
+                while (running.size() < parallelism) {
+                    Job job = nextJob(rungResults, promoted, next, topRung);
+                    if (job == null) {
+                        break;
+                    }
+                    running.put(done.submit(() -> train(job, runs, data)), job);
+                }
+                if (running.isEmpty()) {
+                    break;
+                }
+                Future<Done> f;
+                try {
+                    f = done.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancellationException("ASHA interrupted after " + rungs.rowCount() + " rung results");
+                }
+                Job job = running.remove(f);
+                try {
+                    Done d = f.get();
+                    int order = rungs.rowCount() + 1;
+                    rungResults.get(job.rung()).add(d);
+                    rungs.intColumn(RUNG).append(job.rung() + 1);
+                    rungs.stringColumn(History.RUN).append(candidates.get(job.candidate()).label());
+                    rungs.intColumn(RunSummary.EPOCHS).append(runs[job.candidate()].history().epochs());
+                    rungs.doubleColumn(History.VAL_ACCURACY).append(d.accuracy());
+                    rungs.intColumn(FINISHED).append(order);
+                    rungs.booleanColumn(PROMOTED).append(false);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof CancellationException c) {
+                        throw c;
+                    }
+                    if (e.getCause() instanceof Error err) {
+                        throw err;
+                    }
+                    failures.put(candidates.get(job.candidate()).label(), Pool.message(e.getCause()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancellationException("ASHA interrupted");
+                }
+            }
+            for (int i = 0; i < rungs.rowCount(); i++) {
+                String key = index(rungs.stringColumn(History.RUN).get(i)) + "@" + (rungs.intColumn(RUNG).get(i) - 1);
+                rungs.booleanColumn(PROMOTED).set(i, promoted.contains(key));
+            }
+            return result(rungs, rungResults, runs, failures);
+        } finally {
+            executor.shutdownNow();
+            try {
+                executor.awaitTermination(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (TrainingRun r : runs) {
+                if (r != null) {
+                    r.close();
+                }
+            }
+        }
+    }
+
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private int index(String label) {
+        for (int i = 0; i < candidates.size(); i++) {
+            if (candidates.get(i).label().equals(label)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** ASHA's get_job: the highest rung with a promotable candidate, else a new candidate, else none. */
+    private Job nextJob(List<List<Done>> rungResults, Set<String> promoted, int[] next, int topRung) {
+        for (int k = topRung - 1; k >= 0; k--) {
+            List<Done> results = new ArrayList<>(rungResults.get(k));
+            results.sort(Comparator.comparingDouble((Done d) -> -d.accuracy()).thenComparingInt(d -> d.job().candidate()));
+            int top = results.size() / eta;
+            for (int i = 0; i < top; i++) {
+                int c = results.get(i).job().candidate();
+                if (promoted.add(c + "@" + k)) {
+                    return new Job(c, k + 1);
+                }
+            }
+        }
+        if (next[0] < candidates.size()) {
+            return new Job(next[0]++, 0);
+        }
+        return null;
+    }
+
+    /** Trains the job's candidate up to its rung's epochs (starting its run at rung 0); its validation accuracy. */
+    private Done train(Job job, TrainingRun[] runs, ImageData data) {
+        if (job.rung() == 0) {
+            runs[job.candidate()] = candidates.get(job.candidate()).copy().progress(false).start(data);
+        }
+        TrainingRun run = runs[job.candidate()];
+        int more = epochsAt(job.rung()) - run.history().epochs();
+        if (more > 0) {
+            run.train(more);
+        }
+        History h = run.history();
+        return new Done(job, h.epochs() == 0 ? 0 : h.finalValAccuracy());
+    }
+
+    private Result result(Table rungs, List<List<Done>> rungResults, TrainingRun[] runs, Map<String, String> failures) {
+        for (int k = rungResults.size() - 1; k >= 0; k--) {
+            if (!rungResults.get(k).isEmpty()) {
+                Done best = rungResults.get(k).stream()
+                        .max(Comparator.comparingDouble(Done::accuracy)
+                                .thenComparingInt(d -> -d.job().candidate()))
+                        .orElseThrow();
+                List<Table> histories = new ArrayList<>();
+                for (TrainingRun r : runs) {
+                    if (r != null && r.history().epochs() > 0) {
+                        histories.add(r.history().table().copy());
+                    }
+                }
+                History bestHistory = History.of(runs[best.job().candidate()].history().table().copy());
+                return new Result(rungs, Sweep.stack("ASHA", histories), bestHistory, k + 1, failures);
+            }
+        }
+        throw new IllegalStateException("every ASHA candidate failed; e.g. " + failures.entrySet().iterator().next());
+    }
+
+    /** What the search did: one row per finished rung job, every candidate's history, and the winner. */
+    public static final class Result {
+        private final Table rungs;
+        private final Table histories;
+        private final History best;
+        private final int bestRung;
+        private final Map<String, String> failures;
+
+        Result(Table rungs, Table histories, History best, int bestRung, Map<String, String> failures) {
+            this.rungs = rungs;
+            this.histories = histories;
+            this.best = best;
+            this.bestRung = bestRung;
+            this.failures = Map.copyOf(failures);
+        }
+
+        /**
+         * Columns rung (1-based), run, epochs (trained when it left the rung), val_accuracy, finished (the order in
+         * which rung jobs ended) and promoted (went on to the next rung).
+         */
+        public Table rungs() {
+            return rungs;
+        }
+
+        /** Every started candidate's per-epoch history, stacked. */
+        public Table histories() {
+            return histories;
+        }
+
+        /** The winner: the best validation accuracy in the highest rung reached. */
+        public String best() {
+            return best.run();
+        }
+
+        public History bestHistory() {
+            return best;
+        }
+
+        /** Candidates whose training threw, with the one-line message. */
+        public Map<String, String> failures() {
+            return failures;
+        }
+
+        /** Total epochs trained over all candidates. */
+        public int totalEpochs() {
+            return histories.rowCount();
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "ASHA: %d candidates, %d epochs; chosen on validation accuracy in rung "
+                    + "%d: %s (%.2f%%); its test accuracy: %.2f%%", histories.stringColumn(History.RUN).countUnique(),
+                    totalEpochs(), bestRung, best(), 100 * best.finalValAccuracy(), 100 * best.finalTestAccuracy());
+        }
+    }
+}

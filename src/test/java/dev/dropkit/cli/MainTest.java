@@ -137,7 +137,7 @@ class MainTest {
         args[0] = "sweep";
         Result r = run(args);
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("[4/4] dropout=0.5  seed 43"), r.out());
+        assertTrue(r.out().contains("[4/4] ") && r.out().contains("] dropout=0.5  seed 43"), r.out());
         Table summary = Table.read().csv(out.resolve("summary.csv").toString());
         assertEquals(List.of(2, 2), summary.intColumn(RunSummary.SEEDS).asList());
         Table trials = Table.read().csv(out.resolve("trials.csv").toString());

@@ -77,7 +77,7 @@ public final class DivergenceCheck {
                 }
                 if (peers) {
                     bench.add("easytrain", () -> new DropoutBench.EasyTrainContestant(data));
-                    bench.add("pytorch", () -> new DropoutBench.PeerContestant(py, Path.of("src/bench/pytorch_peer.py"),
+                    bench.add("pytorch", () -> DropoutBench.PeerContestant.python(py, Path.of("src/bench/pytorch_peer.py"),
                             0.5, 1));
                 }
                 bench.run();

@@ -33,6 +33,20 @@ import java.util.Random;
  * <pre>java -cp ... dev.dropkit.bench.StepProfile [epochs] [kinds...]</pre>
  */
 public final class StepProfile {
+    /**
+     * A prototype of a loop strategy for structured dropout (not in the library): the kept rows and columns are
+     * gathered once per step into small leaf tensors, autograd differentiates only those, and the optimizer
+     * updates only them (one fused SGD update each, written back with an indexed copy) after decaying the full
+     * matrices by (1 - lr * wd), which equals SGD with weight decay on every weight. No full-size gradient is
+     * made, scattered into, updated or zeroed.
+     */
+    static final String COMPACT = "structured-compact";
+    /**
+     * No dropout with a prototype optimizer step (not in the library): each parameter's gradient tensor is fetched
+     * once and kept (autograd accumulates into the same tensor, and the update zeroes it in place), and the step is
+     * one fused SGD update and one zeroing per parameter, without DJL's per-parameter bookkeeping.
+     */
+    static final String DIRECT = "no-dropout-direct-step";
     static final String[] PHASES = {"batch", "forward", "loss", "backward", "step", "bookkeeping"};
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
@@ -51,7 +65,7 @@ public final class StepProfile {
                     p.epoch();
                 }
             }
-            System.out.println(String.format(Locale.ROOT, "%-12s %8s %8s  %s", "kind", "cpu_ms", "wall_ms",
+            System.out.println(String.format(Locale.ROOT, "%-22s %7s %8s %8s  %s", "kind", "test", "cpu_ms", "wall_ms",
                     String.join("  ", PHASES) + "   (median ms per epoch over the last " + (epochs - 2) + " epochs)"));
             for (Profiled p : runs) {
                 System.out.println(p.report(2));
@@ -74,12 +88,14 @@ public final class StepProfile {
         final List<double[]> phaseMs = new ArrayList<>();
         final List<Double> cpuMs = new ArrayList<>();
         final List<Double> wallMs = new ArrayList<>();
+        final java.util.SplittableRandom masks = new java.util.SplittableRandom(42);
 
         Profiled(String kind, ImageData data) {
             this.kind = kind;
             this.data = data;
             Env.engine().setRandomSeed(42);
-            Mlp mlp = kind.equals("no-dropout") ? Mlp.seedModel().withDropout(0)
+            Mlp mlp = kind.equals("no-dropout") || kind.equals(DIRECT) ? Mlp.seedModel().withDropout(0)
+                    : kind.equals(COMPACT) ? Mlp.seedModel().withDropout(0) // only its initialised weights are used
                     : Mlp.seedModel().withDropoutKind(kind);
             model = Model.newInstance(kind);
             model.setBlock(mlp.block());
@@ -127,16 +143,31 @@ public final class StepProfile {
                         NDArray l;
                         long c2;
                         long c3;
-                        try (GradientCollector gc = trainer.newGradientCollector()) {
-                            NDList out = trainer.forward(x);
-                            c2 = CPU.getCurrentThreadCpuTime();
-                            l = loss.evaluate(y, out);
-                            c3 = CPU.getCurrentThreadCpuTime();
-                            gc.backward(l);
+                        long c4;
+                        long c5;
+                        if (kind.equals(COMPACT)) {
+                            long[] t5 = new long[4];
+                            l = compactStep(bm, x, y, t5);
+                            c2 = t5[0];
+                            c3 = t5[1];
+                            c4 = t5[2];
+                            c5 = t5[3];
+                        } else {
+                            try (GradientCollector gc = trainer.newGradientCollector()) {
+                                NDList out = trainer.forward(x);
+                                c2 = CPU.getCurrentThreadCpuTime();
+                                l = loss.evaluate(y, out);
+                                c3 = CPU.getCurrentThreadCpuTime();
+                                gc.backward(l);
+                            }
+                            c4 = CPU.getCurrentThreadCpuTime();
+                            if (kind.equals(DIRECT)) {
+                                directStep();
+                            } else {
+                                trainer.step();
+                            }
+                            c5 = CPU.getCurrentThreadCpuTime();
                         }
-                        long c4 = CPU.getCurrentThreadCpuTime();
-                        trainer.step();
-                        long c5 = CPU.getCurrentThreadCpuTime();
                         lossSum.addi(l.mul(to - from));
                         long c6 = CPU.getCurrentThreadCpuTime();
                         t[0] += c1 - c0;
@@ -158,8 +189,83 @@ public final class StepProfile {
             phaseMs.add(ms);
         }
 
+        private ai.djl.pytorch.engine.PtNDArray[] weights;
+        private ai.djl.pytorch.engine.PtNDArray[] grads;
+
+        void directStep() {
+            if (weights == null) {
+                var params = model.getBlock().getParameters();
+                weights = new ai.djl.pytorch.engine.PtNDArray[params.size()];
+                grads = new ai.djl.pytorch.engine.PtNDArray[params.size()];
+                for (int i = 0; i < params.size(); i++) {
+                    weights[i] = (ai.djl.pytorch.engine.PtNDArray) params.get(i).getValue().getArray();
+                    grads[i] = (ai.djl.pytorch.engine.PtNDArray) weights[i].getGradient();
+                }
+            }
+            for (int i = 0; i < weights.length; i++) {
+                ai.djl.pytorch.jni.JniUtils.sgdUpdate(weights[i], grads[i], null, 0.1f, 1e-4f, 1f, -1f, 0f);
+                ai.djl.pytorch.jni.JniUtils.zeroGrad(weights[i]);
+            }
+        }
+
+        /** One step of the compact strategy; fills the clock readings after forward, loss, backward and update. */
+        NDArray compactStep(NDManager bm, NDList x, NDList y, long[] clocks) {
+            var params = model.getBlock().getParameters();
+            NDArray w1 = params.get(0).getValue().getArray();
+            NDArray b1 = params.get(1).getValue().getArray();
+            NDArray w2 = params.get(2).getValue().getArray();
+            NDArray b2 = params.get(3).getValue().getArray();
+            long[] kept = new long[128];
+            int count = 0;
+            for (int i = 0; i < 128; i++) {
+                if ((masks.nextLong() >>> 63) == 0) {
+                    kept[count++] = i;
+                }
+            }
+            NDArray idx;
+            try (NDArray javaBacked = bm.create(java.util.Arrays.copyOf(kept, Math.max(1, count)))) {
+                idx = javaBacked.duplicate();
+            }
+            NDArray w1k = w1.get(bm, new ai.djl.ndarray.index.NDIndex("{}", idx));
+            NDArray b1k = b1.get(bm, new ai.djl.ndarray.index.NDIndex("{}", idx));
+            NDArray w2k = w2.get(bm, new ai.djl.ndarray.index.NDIndex(":, {}", idx));
+            NDArray scale = bm.full(new Shape(), 2f);
+            for (NDArray leaf : new NDArray[] {w1k, b1k, w2k}) {
+                leaf.setRequiresGradient(true);
+            }
+            NDArray l;
+            try (GradientCollector gc = Env.engine().newGradientCollector()) {
+                NDArray h = ai.djl.nn.Activation.relu(ai.djl.nn.core.Linear.linear(x.head(), w1k, b1k).head());
+                NDArray out = ai.djl.nn.core.Linear.linear(h, w2k.mul(scale), b2).head();
+                clocks[0] = CPU.getCurrentThreadCpuTime();
+                l = loss.evaluate(y, new NDList(out));
+                clocks[1] = CPU.getCurrentThreadCpuTime();
+                gc.backward(l);
+            }
+            clocks[2] = CPU.getCurrentThreadCpuTime();
+            float lr = 0.1f;
+            float wd = 1e-4f;
+            for (NDArray leaf : new NDArray[] {w1k, b1k, w2k}) {
+                ai.djl.pytorch.jni.JniUtils.sgdUpdate((ai.djl.pytorch.engine.PtNDArray) leaf,
+                        (ai.djl.pytorch.engine.PtNDArray) leaf.getGradient(), null, lr, wd, 1f, -1f, 0f);
+            }
+            ai.djl.pytorch.jni.JniUtils.sgdUpdate((ai.djl.pytorch.engine.PtNDArray) b2,
+                    (ai.djl.pytorch.engine.PtNDArray) b2.getGradient(), null, lr, wd, 1f, -1f, 0f);
+            ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) b2);
+            float decay = 1 - lr * wd;
+            w1.muli(decay);
+            b1.muli(decay);
+            w2.muli(decay);
+            w1.set(new ai.djl.ndarray.index.NDIndex("{}", idx), w1k);
+            b1.set(new ai.djl.ndarray.index.NDIndex("{}", idx), b1k);
+            w2.set(new ai.djl.ndarray.index.NDIndex(":, {}", idx), w2k);
+            clocks[3] = CPU.getCurrentThreadCpuTime();
+            return l;
+        }
+
         String report(int skip) {
-            StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-12s %8.1f %8.1f ", kind,
+            StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-22s %6.2f%% %8.1f %8.1f ", kind,
+                    100 * testAccuracy(),
                     median(cpuMs.subList(skip, cpuMs.size())), median(wallMs.subList(skip, wallMs.size()))));
             for (int p = 0; p < PHASES.length; p++) {
                 List<Double> v = new ArrayList<>();
@@ -169,6 +275,14 @@ public final class StepProfile {
                 s.append(String.format(Locale.ROOT, " %s %.1f", PHASES[p], median(v)));
             }
             return s.toString();
+        }
+
+        double testAccuracy() {
+            try (NDManager m = data.manager().newSubManager()) {
+                NDArray x = data.testX().get(m, new ai.djl.ndarray.index.NDIndex(":"));
+                NDArray logits = trainer.evaluate(new NDList(x)).head();
+                return logits.argMax(1).eq(data.testY()).sum().getLong() / (double) data.testSize();
+            }
         }
 
         static double median(List<Double> v) {

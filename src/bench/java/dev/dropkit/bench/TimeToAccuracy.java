@@ -83,8 +83,9 @@ final class TimeToAccuracy {
             row[3 + t] = Double.isInfinite(median) ? "" : String.format(Locale.ROOT, "%.3f", median / 2);
             row[5 + t] = String.join(";", Arrays.stream(seconds[t]).mapToObj(TimeToAccuracy::text).toList());
         }
-        System.out.println(String.format(Locale.ROOT, "time to accuracy, %s: median %s s to 97%%, %s s to 98%%",
-                name, row[3].isEmpty() ? "never" : row[3], row[4].isEmpty() ? "never" : row[4]));
+        System.out.println(String.format(Locale.ROOT, "time to accuracy, %s (median of %d seeds): 97%% %s, 98%% %s",
+                name, seeds, row[3].isEmpty() ? "not reached" : row[3] + " s",
+                row[4].isEmpty() ? "not reached" : row[4] + " s"));
         return row;
     }
 

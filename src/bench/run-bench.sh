@@ -1,24 +1,32 @@
 #!/bin/bash
-# ./run bench [--jmh] [options]: the dropout benchmark (see src/bench/java/dev/dropkit/bench/DropoutBench.java).
-#   ./run bench                 toolkit variants vs EasyTrain vs the PyTorch peer -> build/bench/results.csv, .png
-#   ./run bench --threads 2     another intra-op thread count (default 1, the toolkit's default)
-#   ./run bench --jmh           JMH: dropout forward + backward alone, ns per element per variant
-#                               -> build/bench/jmh.csv
+# ./run bench [--jmh|--parallel] [options]: the dropout benchmark (src/bench/java/dev/dropkit/bench/DropoutBench.java).
+#   ./run bench                 toolkit variants vs EasyTrain vs the PyTorch and Deeplearning4j peers, then time to
+#                               97%/98% -> build/bench/results.csv, epochs.csv, results.png, time_to_accuracy.csv
+#   ./run bench --threads 2     another intra-op thread count (1..cores; default 1, the toolkit's default)
+#   ./run bench --configs toolkit-standard,toolkit-no-dropout   some configurations only
+#   ./run bench --time-to-accuracy-seeds 0   skip the time-to-accuracy runs
+#   ./run bench --parallel      data-parallel workers x batch size x intra-op threads -> build/bench/parallel.csv
+#   ./run bench --jmh           JMH: dropout forward + backward alone, ns per element -> build/bench/jmh.csv
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source environment/lib.sh
 
 jmh=false
+parallel=false
 args=()
 for a in "$@"; do
     case "$a" in
         --jmh) jmh=true ;;
-        -h|--help) sed -n '2,7s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        --parallel) parallel=true ;;
+        -h|--help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
         *) args+=("$a") ;;
     esac
 done
 
-python="$(dropkit_bench_python)" || { echo "bench: no Python with torch: run environment/setup.sh --with-bench" >&2; exit 1; }
+python="$(dropkit_bench_python)" || {
+    echo "bench: no Python with torch: the PyTorch peer is skipped (install python3-torch: environment/setup.sh --with-bench)" >&2
+    python=none
+}
 
 # The class path of the `bench` Maven profile (the toolkit's dependencies + JMH); offline once JMH is cached.
 mkdir -p build/bench
@@ -33,6 +41,36 @@ javac -nowarn -d build/bench/.classes -cp "build/bench/.dropkit.jar:$(cat "$cp_f
     $(find src/bench/java -name '*.java')
 cp="build/bench/.classes:build/bench/.dropkit.jar:environment/logging:$(cat "$cp_file")"  # environment/logging: quiet slf4j-simple
 export DJL_OFFLINE=true
+
+# The Deeplearning4j peer runs in its own JVM on the class path of the `bench-dl4j` profile (never the library's).
+dl4j=none
+dl4j_cp_file="build/bench/.dl4j-classpath"
+if mvn -B -q -o -Pbench-dl4j dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$dl4j_cp_file" \
+        >/dev/null 2>&1 || mvn -B -q -Pbench-dl4j dependency:build-classpath -Dmdep.includeScope=runtime \
+        -Dmdep.outputFile="$dl4j_cp_file" >/dev/null 2>&1; then
+    rm -rf build/bench/.dl4j-classes
+    if javac -nowarn -d build/bench/.dl4j-classes -cp "$(cat "$dl4j_cp_file")" \
+            $(find src/bench/dl4j -name '*.java') 2>build/bench/.dl4j-javac.log; then
+        dl4j="build/bench/.dl4j-classes:$(cat "$dl4j_cp_file")"
+    else
+        echo "bench: the Deeplearning4j peer does not compile (build/bench/.dl4j-javac.log): it is skipped" >&2
+    fi
+else
+    echo "bench: Deeplearning4j (Maven profile bench-dl4j) could not be resolved: its peer is skipped" >&2
+fi
+
+if $parallel; then
+    # Needs Training.workers(int): compiled apart so that the rest of the bench builds without it.
+    rm -rf build/bench/.parallel-classes
+    if ! javac -nowarn -d build/bench/.parallel-classes -cp "$cp" $(find src/bench/parallel -name '*.java') \
+            2>build/bench/.parallel-javac.log; then
+        echo "bench: the parallel bench needs Training.workers(int), which this build lacks" \
+            "(build/bench/.parallel-javac.log)" >&2
+        exit 1
+    fi
+    exec java -Djava.awt.headless=true -Dai.djl.offline=true -cp "build/bench/.parallel-classes:$cp" \
+        dev.dropkit.bench.ParallelBench "${args[@]}"
+fi
 
 if $jmh; then
     tmp="build/bench/.jmh-$$.csv"
@@ -49,5 +87,5 @@ PY
     echo "wrote build/bench/jmh.csv"
 else
     exec java -Djava.awt.headless=true -Dai.djl.offline=true -cp "$cp" dev.dropkit.bench.DropoutBench \
-        --python "$python" "${args[@]}"
+        --python "$python" --dl4j-classpath "$dl4j" "${args[@]}"
 fi

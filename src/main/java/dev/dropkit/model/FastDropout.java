@@ -32,13 +32,6 @@ public final class FastDropout extends DropoutLayer {
             throw new IllegalArgumentException("fast dropout takes float32 activations, not " + x.getDataType()
                     + ": convert with toType(DataType.FLOAT32, false)");
         }
-        int n = Math.toIntExact(x.size());
-        // The engine aliases a direct buffer instead of copying it; duplicate() gives the mask its own memory, so
-        // the buffer can be refilled at the next step while autograd still holds this mask (64 KB: microseconds).
-        try (NDArray view = x.getManager().create(masks.floats(n, rate, 1f / (1f - rate)), x.getShape(),
-                DataType.FLOAT32)) {
-            NDArray mask = view.duplicate();
-            return x.mul(mask);
-        }
+        return x.mul(masks.tensor(x.getManager(), x.getShape(), rate, 1f / (1f - rate)));
     }
 }

@@ -1,23 +1,28 @@
 package dev.dropkit.model;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.util.RandomUtils;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 
 /**
  * Draws dropout masks in Java: each 64-bit draw of a {@link SplittableRandom} gives two 32-bit uniforms, each
  * compared with {@code (1 - p) * 2^32}, so one draw decides two units. This replaces the engine's
  * {@code bernoulli_}, which on CPU calls its generator once per element under a lock and costs more than the
- * layer's matrix product. The mask is written as floats {0, 1/(1-p)} into a reused direct buffer.
+ * layer's matrix product. The mask is written as floats {0, 1/(1-p)} straight into a tensor the engine owns.
  *
  * <p>Seeded from DJL's random source, which {@code Engine.setRandomSeed} (and so {@code Training.seed}) seeds:
  * the same seed gives the same sequence of masks.
  */
 final class MaskGenerator {
     private SplittableRandom random;
-    private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
     private float[] values = new float[0];
 
     /** Seeds from DJL's random source at first use (after the engine seed is set). */
@@ -40,12 +45,27 @@ final class MaskGenerator {
     }
 
     /**
-     * {@code n} mask values in a direct buffer (little-endian floats, ready for {@code NDManager.create}): each is
-     * {@code scale} with probability {@code 1 - rate}, else 0. The buffer is reused by the next call.
+     * A new float32 tensor of {@code shape} in the engine's own memory holding the mask: each value is {@code scale}
+     * with probability {@code 1 - rate}, else 0. The values are written from Java straight into the tensor's
+     * memory, so there is no second copy, and autograd may keep the tensor as long as it likes: the engine owns it
+     * (a tensor over a Java buffer would be freed or refilled under it).
      */
-    ByteBuffer floats(int n, float rate, float scale) {
-        if (buffer.capacity() < 4 * n) {
-            buffer = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder());
+    NDArray tensor(NDManager manager, Shape shape, float rate, float scale) {
+        int n = Math.toIntExact(shape.size());
+        NDArray mask = manager.create(shape, DataType.FLOAT32); // uninitialised engine memory
+        ByteBuffer memory = mask.getDevice().equals(Device.cpu()) ? mask.toByteBuffer(true) : null;
+        if (memory == null || !memory.isDirect() || memory.capacity() != 4 * n) {
+            mask.set(FloatBuffer.wrap(fill(n, rate, scale), 0, n)); // not aliased (e.g. a GPU): copy in
+            return mask;
+        }
+        // CPU: the direct buffer is the tensor's own memory (contiguous, just made), so this writes the tensor
+        memory.order(ByteOrder.nativeOrder()).asFloatBuffer().put(fill(n, rate, scale), 0, n);
+        return mask;
+    }
+
+    /** The mask values in the reused Java array (first {@code n} entries). */
+    private float[] fill(int n, float rate, float scale) {
+        if (values.length < n) {
             values = new float[n];
         }
         SplittableRandom r = random();
@@ -62,10 +82,7 @@ final class MaskGenerator {
         if (i < n) {
             v[i] = scale * (float) (((r.nextLong() >>> 32) - threshold) >>> 63);
         }
-        buffer.clear();
-        buffer.asFloatBuffer().put(v, 0, n); // one bulk copy into native memory
-        buffer.limit(4 * n);
-        return buffer;
+        return v;
     }
 
     /** {@code n} booleans, each true (kept) with probability {@code 1 - rate}. */

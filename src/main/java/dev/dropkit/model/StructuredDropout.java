@@ -1,9 +1,7 @@
 package dev.dropkit.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.ByteBuffer;
 
 /**
  * Dropout of whole units for a whole minibatch: one Bernoulli draw per unit (last axis), shared by every example
@@ -53,9 +51,6 @@ public final class StructuredDropout extends DropoutLayer {
     @Override
     protected NDArray drop(NDArray x, float rate) {
         int units = Math.toIntExact(x.getShape().tail());
-        ByteBuffer mask = masks.floats(units, rate, 1f / (1f - rate));
-        try (NDArray view = x.getManager().create(mask, new Shape(units), DataType.FLOAT32)) {
-            return x.mul(view.duplicate()); // broadcast over the batch axis
-        }
+        return x.mul(masks.tensor(x.getManager(), new Shape(units), rate, 1f / (1f - rate))); // broadcast: batch axis
     }
 }

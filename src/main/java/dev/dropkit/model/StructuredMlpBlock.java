@@ -57,13 +57,12 @@ final class StructuredMlpBlock extends AbstractBlock {
             NDArray kept = null;
             float rate = hidden ? (float) dropouts.get(i).rate() : 0f;
             if (training && rate > 0) {
-                long[] units = dropouts.get(i).keptUnits(Math.toIntExact(w.getShape().get(0)));
-                kept = manager.create(units);
+                kept = engineOwned(manager.create(dropouts.get(i).keptUnits(Math.toIntExact(w.getShape().get(0)))));
                 w = w.get(manager, new NDIndex("{}", kept));
                 b = b.get(manager, new NDIndex("{}", kept));
             }
             if (previousKept != null) {
-                w = w.get(manager, new NDIndex(":, {}", previousKept)).mul(previousScale);
+                w = w.get(manager, new NDIndex(":, {}", previousKept)).mul(manager.full(new Shape(), previousScale));
             }
             h = Linear.linear(h, w, b).head();
             if (hidden) {
@@ -73,6 +72,19 @@ final class StructuredMlpBlock extends AbstractBlock {
             previousScale = kept != null ? 1f / (1f - rate) : 1f;
         }
         return new NDList(h);
+    }
+
+    /**
+     * A copy in the engine's own memory. Autograd keeps the tensors it needs for the backward pass (here: the
+     * indices of the kept units, and the scale) by reference. A tensor made from Java data aliases a Java direct
+     * buffer that only its Java object keeps alive; DJL closes the temporaries it makes for {@code mul(Number)} at
+     * once, so the buffer could be freed by the garbage collector before the backward pass read it (it happened:
+     * garbage gradients, a run that ended at chance). Hence no {@code mul(float)} here, and indices copied.
+     */
+    private static NDArray engineOwned(NDArray javaBacked) {
+        try (javaBacked) {
+            return javaBacked.duplicate();
+        }
     }
 
     private static NDArray value(ParameterStore ps, Linear linear, String name, NDArray input, boolean training) {

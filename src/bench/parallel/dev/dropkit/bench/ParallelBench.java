@@ -1,0 +1,129 @@
+package dev.dropkit.bench;
+
+import dev.dropkit.Env;
+import dev.dropkit.data.ImageData;
+import dev.dropkit.experiment.EpochBench;
+import dev.dropkit.model.Mlp;
+import dev.dropkit.train.Training;
+import dev.dropkit.train.TrainingRun;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import tech.tablesaw.api.Row;
+import tech.tablesaw.api.Table;
+
+/**
+ * {@code ./run bench --parallel}: the seed model on MNIST with data-parallel workers 1 and 2 at batch 128, 512 and
+ * 2048, each with 1 and 2 intra-op threads, all twelve configurations taking turns epoch by epoch. Writes
+ * build/bench/parallel.csv: seconds per epoch, speed-up of 2 workers over 1 at the same batch and thread count,
+ * test accuracy.
+ *
+ * <p>Kept apart from the rest of the bench (src/bench/parallel, compiled on its own by run-bench.sh) because it
+ * needs {@code Training.workers(int)}.
+ */
+public final class ParallelBench {
+    public static void main(String[] args) throws IOException {
+        int warmup = 2;
+        int timed = 5;
+        Path out = Path.of("build/bench");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--timed" -> timed = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                default -> {
+                    System.err.println("bench --parallel: unknown option " + args[i]
+                            + " (options: --warmup N --timed N --out DIR)");
+                    System.exit(2);
+                }
+            }
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        try (ImageData mnist = ImageData.load("mnist")) {
+            EpochBench bench = EpochBench.on(mnist).warmup(warmup).timed(timed);
+            for (int batch : new int[] {128, 512, 2048}) {
+                for (int threads : new int[] {1, 2}) {
+                    for (int workers : new int[] {1, 2}) {
+                        if (threads > cores || workers > cores) {
+                            continue;
+                        }
+                        Training t = Training.of(Mlp.seedModel()).sgd(0.1).weightDecay(1e-4)
+                                .batchSize(batch).workers(workers).seed(42).progress(false);
+                        bench.add(name(batch, workers, threads), () -> new Threaded(t.start(mnist), threads));
+                    }
+                }
+            }
+            Table s = bench.run().summary();
+            Files.createDirectories(out);
+            Path tmp = Files.createTempFile(out, ".parallel-", ".csv");
+            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                w.write("batch,workers,threads,median_s_per_epoch,median_cpu_s,speedup_vs_1_worker,test_accuracy\n");
+                for (Row r : s) {
+                    String[] p = r.getString("config").split("-");
+                    double one = median(s, name(Integer.parseInt(p[1]), 1, Integer.parseInt(p[5])));
+                    double sec = r.getDouble("median_s_per_epoch");
+                    String line = String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.4f,%.3f,%.4f%n", p[1], p[3], p[5],
+                            sec, r.getDouble("median_cpu_s"), one / sec, r.getDouble("test_accuracy"));
+                    w.write(line);
+                    System.out.print(line);
+                }
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+            Files.move(tmp, out.resolve("parallel.csv"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+            System.out.println("wrote " + out.resolve("parallel.csv"));
+        }
+    }
+
+    static String name(int batch, int workers, int threads) {
+        return "batch-" + batch + "-workers-" + workers + "-threads-" + threads;
+    }
+
+    private static double median(Table s, String config) {
+        for (Row r : s) {
+            if (r.getString("config").equals(config)) {
+                return r.getDouble("median_s_per_epoch");
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** A toolkit run whose epochs use their own intra-op thread count (configurations with 1 and 2 take turns). */
+    private static final class Threaded implements EpochBench.Contestant {
+        private final TrainingRun run;
+        private final int threads;
+
+        Threaded(TrainingRun run, int threads) {
+            this.run = run;
+            this.threads = threads;
+        }
+
+        @Override
+        public double epoch() {
+            Env.threads(threads);
+            var h = run.train(1);
+            return h.table().doubleColumn("seconds").get(h.epochs() - 1);
+        }
+
+        @Override
+        public double lastCpuSeconds() {
+            return run.lastEpochCpuSeconds();
+        }
+
+        @Override
+        public double testAccuracy() {
+            return run.history().finalTestAccuracy();
+        }
+
+        @Override
+        public void close() {
+            run.close();
+        }
+    }
+}

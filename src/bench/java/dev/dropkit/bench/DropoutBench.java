@@ -79,6 +79,8 @@ public final class DropoutBench {
                     .add("toolkit-no-dropout", base.model(Mlp.seedModel().withDropout(0)))
                     .add("toolkit-fast", base.model(Mlp.seedModel().withDropoutKind(DropoutKind.FAST)))
                     .add("toolkit-structured", base.model(Mlp.seedModel().withDropoutKind(DropoutKind.STRUCTURED)))
+                    .add("toolkit-bn", base.model(Mlp.seedModel()
+                            .withBatchNorm(dev.dropkit.model.BatchNormOrder.DROPOUT_AFTER_BN)))
                     .add("easytrain-standard", () -> new EasyTrainContestant(mnist))
                     .add("pytorch-standard", () -> new PeerContestant(py, script, 0.5, t))
                     .add("pytorch-no-dropout", () -> new PeerContestant(py, script, 0, t));

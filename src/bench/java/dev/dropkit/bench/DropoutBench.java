@@ -20,6 +20,7 @@ import ai.djl.translate.TranslateException;
 import dev.dropkit.Env;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.experiment.EpochBench;
+import dev.dropkit.model.BatchNormOrder;
 import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.plot.BarChart;
@@ -64,7 +65,7 @@ public final class DropoutBench {
     static final double FAIL_MARGIN = 0.01;
     static final String NO_DROPOUT = "toolkit-no-dropout";
     static final List<String> CONFIGS = List.of("toolkit-standard", NO_DROPOUT, "toolkit-fast", "toolkit-structured",
-            "easytrain-standard", "pytorch-standard", "pytorch-no-dropout", "dl4j-standard");
+            "toolkit-bn", "easytrain-standard", "pytorch-standard", "pytorch-no-dropout", "dl4j-standard");
 
     public static void main(String[] args) throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
@@ -135,6 +136,8 @@ public final class DropoutBench {
                     case "toolkit-fast" -> toolkit(base.model(Mlp.seedModel().withDropoutKind(DropoutKind.FAST)), mnist);
                     case "toolkit-structured" -> toolkit(base.model(Mlp.seedModel().withDropoutKind(DropoutKind.STRUCTURED)),
                             mnist);
+                    case "toolkit-bn" -> toolkit(base.model(Mlp.seedModel()
+                            .withBatchNorm(BatchNormOrder.DROPOUT_AFTER_BN)), mnist);
                     case "easytrain-standard" -> () -> new EasyTrainContestant(mnist);
                     case "pytorch-standard", "pytorch-no-dropout" -> missing(py, "none", "the PyTorch peer",
                             "python3-torch (environment/setup.sh --with-bench)")

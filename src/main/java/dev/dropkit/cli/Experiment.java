@@ -10,6 +10,7 @@ import dev.dropkit.experiment.DataSpec;
 import dev.dropkit.experiment.Measure;
 import dev.dropkit.experiment.RunMode;
 import dev.dropkit.experiment.RunSummary;
+import dev.dropkit.model.BatchNormOrder;
 import dev.dropkit.model.DropoutKind;
 import dev.dropkit.experiment.Sweep;
 import dev.dropkit.experiment.SweepProgress;
@@ -144,6 +145,12 @@ final class Experiment {
                             .seed(base.seed()).build()
                     : load(base, dataset)) {
                 loaded = data;
+                // Batch normalization's rule needs the data's size (the last batch): every run is checked before
+                // any trains.
+                for (Training t : sweep == null ? List.of(single) : sweep.trials(this::trainingFor).stream()
+                        .map(Sweep.Trial::training).toList()) {
+                    t.model().checkBatchSize(t.batchSize(), data.trainSize(), t.workers());
+                }
                 String source = csv != null ? csv.toString() : base.dataDir() != null ? base.dataDir().toString()
                         : dataset.id();
                 String sizes = csv != null ? String.format(Locale.ROOT, " (%d features, %d classes)", data.features(),
@@ -250,8 +257,15 @@ final class Experiment {
 
     /** The library's own builders check every value and throw one-line errors. */
     static Training training(Options.Settings s) {
-        Mlp model = Mlp.builder().hidden(s.hidden(), s.dropout()).dropoutKind(DropoutKind.parse(s.dropoutKind()))
-                .build();
+        Mlp.Builder builder = Mlp.builder().hidden(s.hidden(), s.dropout()).dropoutKind(DropoutKind.parse(s.dropoutKind()));
+        if (!s.batchNorm().equalsIgnoreCase("none")) {
+            try {
+                builder.batchNorm(BatchNormOrder.parse(s.batchNorm()));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--batch-norm: " + e.getMessage() + "; or none for no batch normalization");
+            }
+        }
+        Mlp model = builder.build();
         return Training.of(model).sgd(s.lr()).momentum(s.momentum()).weightDecay(s.weightDecay())
                 .batchSize(s.batchSize()).epochs(s.epochs()).seed(s.seed());
     }

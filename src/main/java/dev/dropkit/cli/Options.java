@@ -1,6 +1,7 @@
 package dev.dropkit.cli;
 
 import dev.dropkit.Env;
+import dev.dropkit.model.BatchNormOrder;
 import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.train.Training;
@@ -144,7 +145,8 @@ final class Options {
                 real("target", v.get("target")),
                 whole("seeds", v.get("seeds")),
                 v.get("validation") == null ? null : real("validation", v.get("validation")),
-                v.get("out") == null ? null : Path.of(v.get("out")));
+                v.get("out") == null ? null : Path.of(v.get("out")),
+                v.get("batch-norm"));
     }
 
     static Spec spec(String name) {
@@ -214,6 +216,8 @@ final class Options {
         l.add(new Spec("dropout", "P", "fraction of hidden units dropped, in [0, 1)", num(layer.dropout()), true));
         l.add(new Spec("dropout-kind", "KIND", "dropout implementation: " + DropoutKind.names(),
                 Mlp.seedModel().dropoutKind().label(), true));
+        l.add(new Spec("batch-norm", "ORDER", "batch normalization in the hidden layer with dropout placed "
+                + BatchNormOrder.names() + " it, or none", "none", true));
         l.add(new Spec("hidden", "N", "units of the hidden ReLU layer", String.valueOf(layer.units()), true));
         l.add(new Spec("epochs", "N", "training epochs", String.valueOf(t.epochs()), true));
         l.add(new Spec("batch-size", "B", "examples per SGD step", String.valueOf(t.batchSize()), true));
@@ -277,5 +281,5 @@ final class Options {
     /** One run's settings, parsed but not yet checked against the library's rules (the library does that); threads null: not given. */
     record Settings(String dataset, Path dataDir, double dropout, String dropoutKind, int hidden, int epochs,
             int batchSize, double lr, double momentum, double weightDecay, Integer threads, long seed, int trainSubset,
-            int testSubset, double target, int seeds, Double validation, Path out) {}
+            int testSubset, double target, int seeds, Double validation, Path out, String batchNorm) {}
 }

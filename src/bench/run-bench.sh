@@ -31,7 +31,7 @@ cp -f target/dropkit.jar build/bench/.dropkit.jar
 rm -rf build/bench/.classes
 javac -nowarn -d build/bench/.classes -cp "build/bench/.dropkit.jar:$(cat "$cp_file")" \
     $(find src/bench/java -name '*.java')
-cp="build/bench/.classes:build/bench/.dropkit.jar:$(cat "$cp_file")"
+cp="build/bench/.classes:build/bench/.dropkit.jar:environment/logging:$(cat "$cp_file")"  # environment/logging: quiet slf4j-simple
 export DJL_OFFLINE=true
 
 if $jmh; then

@@ -16,6 +16,9 @@ import dev.dropkit.model.Mlp;
 import dev.dropkit.plot.LineChart;
 import dev.dropkit.train.History;
 import dev.dropkit.train.Progress;
+import dev.dropkit.train.TrainedModel;
+import dev.dropkit.train.TrainingRun;
+import dev.dropkit.data.DataSets;
 import dev.dropkit.train.Training;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -62,6 +65,9 @@ final class Experiment {
         this.out = out;
     }
 
+    /** The data set once loaded: sweep runs are sized to it (a CSV file's width and classes). */
+    private ImageData loaded;
+
     void run() {
         String swept = options.sweptOption();
         Options.Settings base = options.settings(swept == null ? Map.of() : Map.of(swept, options.list(swept).get(0)));
@@ -92,6 +98,9 @@ final class Experiment {
             throw new UsageException("--validation " + validation + " is outside [0, 1): e.g. --validation 0.1");
         }
         History.checkTarget(base.target());
+        Path csv = options.raw("csv") == null ? null : Path.of(options.raw("csv"));
+        Path saveModel = options.raw("save-model") == null ? null : Path.of(options.raw("save-model"));
+        checkOwnData(csv, saveModel, base, swept);
         DatasetName dataset = DatasetName.parse(base.dataset());
         Sweep<Object> sweep = command.equals("sweep") ? sweep(swept, base) : null;
         Training single = sweep == null ? training(base, 0).label("dropout " + base.dropout()) : null;
@@ -102,19 +111,29 @@ final class Experiment {
             Env.threads(base.threads());
         }
 
-        Path target = base.out() != null ? base.out() : defaultOut(dataset, swept, base);
-        try (OutputFolder output = OutputFolder.create(target); ImageData data = load(base, dataset)) {
+        Path target = base.out() != null ? base.out()
+                : defaultOut(csv != null ? csvName(csv) : dataset.id(), swept, base);
+        try (OutputFolder output = OutputFolder.create(target); ImageData data = csv != null
+                ? validation(DataSets.fromCsv(csv, options.raw("label-column")), base.validation()).seed(base.seed())
+                        .build()
+                : load(base, dataset)) {
+            loaded = data;
             trainingSize = data.trainSize();
             if (single != null) {
                 single = training(base, trainingSize).label(single.label());
             }
-            String source = base.dataDir() != null ? base.dataDir().toString() : dataset.id();
-            out.println(String.format(Locale.ROOT, "%s: %s, %s; %s; %d engine thread%s, seed %d", command, source,
-                    data, sweep == null ? single.model() : "sweep over " + (swept == null ? "seeds" : "--" + swept),
+            String source = csv != null ? csv.toString() : base.dataDir() != null ? base.dataDir().toString()
+                    : dataset.id();
+            String sizes = csv != null ? String.format(Locale.ROOT, " (%d features, %d classes)", data.features(),
+                    data.classes()) : "";
+            out.println(String.format(Locale.ROOT, "%s: %s, %s%s; %s; %d engine thread%s, seed %d", command, source,
+                    data, sizes, sweep == null ? sizedFor(single.model(), data)
+                            : "sweep over " + (swept == null ? "seeds" : "--" + swept),
                     Env.threads(), Env.threads() == 1 ? "" : "s", base.seed()));
             Path written;
             if (sweep == null) {
-                written = writeTrain(output, train(single, data), base);
+                written = writeTrain(output, train(single.model(sizedFor(single.model(), data)).label(single.label()),
+                        data, saveModel), base);
             } else {
                 Table all = sweep.listener(SweepProgress.lines(out)).run(data, this::trainingFor);
                 written = writeSweep(output, all, sweep.name(), swept == null ? "seeds" : swept, base);
@@ -143,6 +162,11 @@ final class Experiment {
     }
 
     private Training trainingFor(Object value) {
+        Training t = trainingForDefaultSizes(value);
+        return loaded == null ? t : t.model(sizedFor(t.model(), loaded)).label(t.label());
+    }
+
+    private Training trainingForDefaultSizes(Object value) {
         String swept = options.sweptOption();
         if (swept == null || swept.equals("seed")) {
             // The sweep sets each trial's seed.
@@ -208,12 +232,56 @@ final class Experiment {
         return fraction == null ? builder : builder.validation(fraction);
     }
 
-    /** One run, one progress line per epoch through {@link Progress}, then one closing line. */
-    private History train(Training t, ImageData data) {
+    private static DataSets.Builder validation(DataSets.Builder builder, Double fraction) {
+        return fraction == null ? builder : builder.validation(fraction);
+    }
+
+    /** The model's input and output sizes follow the data (784 and 10 for MNIST; a CSV file's own). */
+    static Mlp sizedFor(Mlp m, ImageData data) {
+        if (m.inputs() == data.features() && m.outputs() == data.classes()) {
+            return m;
+        }
+        return m.withSizes(data.features(), data.classes());
+    }
+
+    /** Own data and saved models: checked before anything slow. */
+    private static void checkOwnData(Path csv, Path saveModel, Options.Settings s, String swept) {
+        if (csv != null && (s.dataDir() != null || s.trainSubset() != 0 || s.testSubset() != 0)) {
+            throw new UsageException("--csv takes the whole file as data: drop --data-dir, --train-subset and "
+                    + "--test-subset (or give a smaller file)");
+        }
+        if (saveModel != null && (swept != null || s.seeds() != 1)) {
+            throw new UsageException("--save-model keeps one run's model: use it with ./run train");
+        }
+        if (saveModel != null && Files.exists(saveModel)) {
+            boolean empty;
+            try (var entries = Files.list(saveModel)) {
+                empty = entries.findAny().isEmpty();
+            } catch (IOException e) {
+                empty = false;
+            }
+            if (!empty) {
+                throw new UsageException("--save-model " + saveModel + " exists and is not an empty folder: choose a "
+                        + "new folder (a saved model is never overwritten)");
+            }
+        }
+    }
+
+    private static String csvName(Path csv) {
+        return csv.getFileName().toString().replaceFirst("\\.csv$", "");
+    }
+
+    /** One run, one progress line per epoch through {@link Progress}, then one closing line; saves the model. */
+    private History train(Training t, ImageData data, Path saveModel) {
         Progress.install(() -> Progress.lines(out));
         History h;
-        try {
-            h = t.copy().progress(true).fit(data);
+        try (TrainingRun run = t.copy().progress(true).start(data)) {
+            h = run.train(t.epochs());
+            if (saveModel != null) {
+                try (TrainedModel model = TrainedModel.of(run, data)) {
+                    out.println(t.label() + "  model saved in " + model.save(saveModel));
+                }
+            }
         } finally {
             Progress.reset();
         }
@@ -338,11 +406,11 @@ final class Experiment {
         }
     }
 
-    private Path defaultOut(DatasetName dataset, String swept, Options.Settings s) {
+    private Path defaultOut(String dataset, String swept, Options.Settings s) {
         String what = swept != null ? "sweep-" + swept : command.equals("sweep") ? "seeds"
                 : "d" + s.dropout().text().replace(':', '-');
         Path runs = Path.of("build", "runs");
-        String stem = LocalDateTime.now().format(STAMP) + "-" + dataset.id() + "-" + what;
+        String stem = LocalDateTime.now().format(STAMP) + "-" + dataset + "-" + what;
         Path p = runs.resolve(stem);
         for (int i = 2; Files.exists(p); i++) {
             p = runs.resolve(stem + "-" + i);

@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.CancellationException;
 
 /**
- * {@code ./run train} and {@code ./run sweep}: quick exploratory runs without Jupyter, through the same library as
+ * {@code ./run train}, {@code ./run sweep} and {@code ./run evaluate}: quick exploratory runs without Jupyter, through the same library as
  * the notebooks. {@link #run} returns the exit status instead of exiting, so tests call it directly.
  *
  * <p>Exit status: 0 done; 2 a bad option or input (one line on stderr names it and the fix); 1 any other failure
@@ -24,11 +24,16 @@ public final class Main {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         String command = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
-        if (!command.equals("train") && !command.equals("sweep")) {
-            err.println("dropkit: unknown command '" + command + "': use train or sweep (e.g. ./run train --help)");
+        if (!command.equals("train") && !command.equals("sweep") && !command.equals("evaluate")) {
+            err.println("dropkit: unknown command '" + command + "': use train, sweep or evaluate (e.g. ./run train "
+                    + "--help)");
             return 2;
         }
         try {
+            if (command.equals("evaluate")) {
+                new Evaluate(rest, out).run();
+                return 0;
+            }
             Options options = Options.parse(rest);
             if (options.help()) {
                 out.print(Options.usage(command));

@@ -193,6 +193,8 @@ final class Options {
         List<Spec> l = new ArrayList<>();
         l.add(new Spec("dataset", "NAME", "mnist or fashion-mnist (label for --data-dir)", "mnist", false));
         l.add(new Spec("data-dir", "DIR", "folder of the four IDX files, plain or .gz", null, false));
+        l.add(new Spec("csv", "FILE", "own data: a CSV file with a header line (instead of --dataset)", null, false));
+        l.add(new Spec("label-column", "NAME", "the --csv column that holds the classes", "label", false));
         l.add(new Spec("dropout", "P", "fraction of hidden units dropped, in [0, 1); or adaptive[:LOWER:UPPER], a rate"
                 + " moved each epoch by the train-validation gap (from 0.5, default bounds 0 and 0.8)",
                 num(layer.dropout()), true));
@@ -216,6 +218,8 @@ final class Options {
         l.add(new Spec("target", "A", "validation accuracy for epochs/seconds-to-target in the summary", "0.97",
                 false));
         l.add(new Spec("out", "DIR", "output folder (must not exist yet, or be empty)", null, false));
+        l.add(new Spec("save-model", "DIR", "also save the trained model there (./run evaluate --model DIR)", null,
+                false));
         return List.copyOf(l);
     }
 

@@ -46,6 +46,14 @@ public enum DatasetName {
         return sha256.get(file);
     }
 
+    /** The names of the ten classes, by label: digits for MNIST, the kinds of clothing for Fashion-MNIST. */
+    public java.util.List<String> classNames() {
+        return this == FASHION_MNIST
+                ? java.util.List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+                        "Bag", "Ankle boot")
+                : java.util.List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    }
+
     /** Parses "mnist" or "fashion-mnist" (case-insensitive, '_' accepted for '-'). */
     public static DatasetName parse(String name) {
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -47,8 +47,11 @@ public final class ImageData implements AutoCloseable {
     private final NDArray valY;
     private final NDArray testX;
     private final NDArray testY;
+    private final FeatureScaling scaling;
+    private List<String> classNames; // null: named 0, 1, ... on first use
 
-    private ImageData(String name, NDManager manager, NDArray[] arrays) {
+    private ImageData(String name, NDManager manager, NDArray[] arrays, FeatureScaling scaling,
+            List<String> classNames) {
         this.name = name;
         this.manager = manager;
         this.trainX = arrays[0];
@@ -57,16 +60,21 @@ public final class ImageData implements AutoCloseable {
         this.valY = arrays[3];
         this.testX = arrays[4];
         this.testY = arrays[5];
+        this.scaling = scaling;
+        this.classNames = classNames == null ? null : List.copyOf(classNames);
     }
 
     /**
      * The one way every source builds a data set: holds out {@code validation} (in [0, 1)) of the training examples,
      * drawn with {@code seed}, as the validation set, then normalises all three sets with statistics of the remaining
      * training examples. Takes ownership of {@code manager} and the four tensors (features (N, F) float32, labels
-     * (N) int64); on failure it closes the manager.
+     * (N) int64); on failure it closes the manager. {@code scaling} says how raw feature values became the given
+     * tensors (kept with saved models); standardisation here is composed onto it. {@code classNames} null: classes
+     * are named 0, 1, ...
      */
     static ImageData of(String name, NDManager manager, NDArray trainX, NDArray trainY, NDArray testX, NDArray testY,
-            double validation, long seed, Normalization normalization) {
+            double validation, long seed, Normalization normalization, FeatureScaling scaling,
+            List<String> classNames) {
         try {
             checkValidation(validation);
             int n = Math.toIntExact(trainX.getShape().get(0));
@@ -97,8 +105,8 @@ public final class ImageData implements AutoCloseable {
                     a.close();
                 }
             }
-            normalize(normalization, arrays[0], arrays[2], arrays[4]);
-            return new ImageData(name, manager, arrays);
+            FeatureScaling scaled = normalize(normalization, scaling, arrays[0], arrays[2], arrays[4]);
+            return new ImageData(name, manager, arrays, scaled, classNames);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -134,7 +142,9 @@ public final class ImageData implements AutoCloseable {
         return all.subList(0, k).stream().mapToLong(Long::longValue).toArray();
     }
 
-    private static void normalize(Normalization normalization, NDArray trainX, NDArray valX, NDArray testX) {
+    /** Standardises in place with the training images' mean and deviation; returns the raw-to-input scaling. */
+    private static FeatureScaling normalize(Normalization normalization, FeatureScaling scaling, NDArray trainX,
+            NDArray valX, NDArray testX) {
         if (normalization == Normalization.STANDARDIZE) {
             try (NDManager tmp = trainX.getManager().newSubManager()) {
                 NDArray mean = trainX.mean();
@@ -150,8 +160,10 @@ public final class ImageData implements AutoCloseable {
                         x.subi(m).divi(std);
                     }
                 }
+                return scaling.then(m, std);
             }
         }
+        return scaling;
     }
 
     /** Loads a known data set ("mnist" or "fashion-mnist") from the installed data folder, whole, scaled x/255. */
@@ -225,6 +237,26 @@ public final class ImageData implements AutoCloseable {
 
     public int features() {
         return Math.toIntExact(trainX.getShape().get(1));
+    }
+
+    /** How the raw feature values were scaled into the tensors (applied again to new inputs of a saved model). */
+    public FeatureScaling scaling() {
+        return scaling;
+    }
+
+    /** The number of classes: the named classes, else the largest label + 1. */
+    public int classes() {
+        return classNames().size();
+    }
+
+    /** The name of each class, by label: the CSV file's or table's label values, or "0", "1", ... */
+    public synchronized List<String> classNames() {
+        if (classNames == null) {
+            long max = Math.max(trainY.max().getLong(), testSize() == 0 ? 0 : testY.max().getLong());
+            classNames = java.util.stream.LongStream.rangeClosed(0, Math.max(1, max)).mapToObj(String::valueOf)
+                    .toList();
+        }
+        return classNames;
     }
 
     /** The manager that owns the tensors; close this data set to free them. */
@@ -328,7 +360,8 @@ public final class ImageData implements AutoCloseable {
                 }
                 throw new DataException("cannot load " + dir + " (" + e.getMessage() + "): " + hint);
             }
-            return of(label, manager, train[0], train[1], test[0], test[1], validation, seed + 2, normalization);
+            return of(label, manager, train[0], train[1], test[0], test[1], validation, seed + 2, normalization,
+                    FeatureScaling.uniform(0, 255), known != null ? known.classNames() : null);
         }
 
         /** Reads one split with DJL's MNIST loader (Fashion-MNIST shares the format) from a local repository. */

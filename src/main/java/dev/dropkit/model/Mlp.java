@@ -80,6 +80,12 @@ public final class Mlp {
                 batchNorm, concrete);
     }
 
+    /** The same hidden layers for data of {@code inputs} features and {@code outputs} classes. */
+    public Mlp withSizes(int inputs, int outputs) {
+        Builder checked = builder().inputs(inputs).outputs(outputs); // one-line errors for bad sizes
+        return new Mlp(checked.inputs, hidden, checked.outputs, dropoutKind, batchNorm, concrete);
+    }
+
     /** The same layers with another dropout implementation. */
     public Mlp withDropoutKind(DropoutKind kind) {
         return new Mlp(inputs, hidden, outputs, kind, batchNorm, concrete);

@@ -75,14 +75,17 @@ public final class BarChart extends ChartSpec<BarChart> {
     /** The XChart chart, to customise further. */
     public CategoryChart chart() {
         CategoryChart chart = new CategoryChartBuilder().width(width).height(height).title(title)
-                .xAxisTitle(xLabel != null ? xLabel : category)
-                .yAxisTitle(yLabel != null ? yLabel : (values.size() == 1 ? values.get(0) : ""))
+                .xAxisTitle(xLabel != null ? xLabel : labelOf(category))
+                .yAxisTitle(yLabel != null ? yLabel : (values.size() == 1 ? labelOf(values.get(0)) : ""))
                 .build();
         Styler styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
-        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        HouseStyle.apply(styler);
         chart.getStyler().setLabelsVisible(labels);
-        chart.getStyler().setDecimalPattern("#,##0.##");
+        boolean percent = values.stream().allMatch(HouseStyle::isPercent);
+        chart.getStyler().setDecimalPattern(percent ? "0.0%" : "#,##0.##");
+        if (percent) {
+            chart.getStyler().setYAxisDecimalPattern("0%");
+        }
         chart.getStyler().setXAxisLabelRotation(categoryRotation);
         chart.getStyler().setLegendVisible(groupBy != null || values.size() > 1);
         List<String> categories = distinct(table.column(category));
@@ -99,7 +102,8 @@ public final class BarChart extends ChartSpec<BarChart> {
                     }
                 }
                 List<Double> ys = categories.stream().map(byCategory::get).toList();
-                String name = g.isEmpty() ? value : (values.size() == 1 ? groupBy + " " + g : g + " " + value);
+                String name = g.isEmpty() ? labelOf(value)
+                        : (values.size() == 1 ? labelOf(groupBy) + " " + g : g + ": " + labelOf(value));
                 chart.addSeries(name, categories, ys);
             }
         }

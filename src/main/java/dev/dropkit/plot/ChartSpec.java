@@ -16,6 +16,8 @@ public abstract class ChartSpec<B extends ChartSpec<B>> {
     protected String yLabel;
     protected int width = 720;
     protected int height = 420;
+    protected double scale = 1;
+    private final java.util.Map<String, String> labels = new java.util.HashMap<>();
 
     @SuppressWarnings("unchecked")
     private B self() {
@@ -46,17 +48,40 @@ public abstract class ChartSpec<B extends ChartSpec<B>> {
         return self();
     }
 
+    /**
+     * Draws the image {@code factor} times as many pixels wide and high with the same layout (e.g. 2 for sharp
+     * images on high-density screens and in documents).
+     */
+    public B scale(double factor) {
+        if (!(factor >= 0.5 && factor <= 8)) {
+            throw new IllegalArgumentException("chart scale " + factor + " is outside [0.5, 8]: try 2");
+        }
+        this.scale = factor;
+        return self();
+    }
+
+    /** The legend and axis name of a column (default: {@link HouseStyle#label}, e.g. "Validation accuracy"). */
+    public B label(String column, String text) {
+        labels.put(column, text);
+        return self();
+    }
+
+    /** The name shown for a column. */
+    protected String labelOf(String column) {
+        return labels.getOrDefault(column, HouseStyle.label(column));
+    }
+
     /** The XChart chart, to customise further. */
     public abstract Chart<?, ?> chart();
 
     /** The chart as an image, for {@code display(...)}. */
     public BufferedImage image() {
-        return Charts.image(chart());
+        return Charts.image(chart(), scale);
     }
 
     /** Writes the chart as a PNG file (atomically). */
     public Path save(Path file) {
-        return Charts.save(chart(), file);
+        return Charts.save(chart(), file, scale);
     }
 
     /** Throws a one-line error naming the table's columns if {@code column} is not one of them. */

@@ -12,7 +12,24 @@ public final class Charts {
 
     /** The chart as an image; {@code display(image)} shows it inline in IJava, JJava and rapaio. */
     public static BufferedImage image(Chart<?, ?> chart) {
-        return BitmapEncoder.getBufferedImage(chart);
+        return image(chart, 1);
+    }
+
+    /** The chart drawn {@code scale} times as many pixels wide and high (2 for high-density screens). */
+    public static BufferedImage image(Chart<?, ?> chart, double scale) {
+        if (scale == 1) {
+            return BitmapEncoder.getBufferedImage(chart);
+        }
+        BufferedImage image = new BufferedImage((int) Math.round(chart.getWidth() * scale),
+                (int) Math.round(chart.getHeight() * scale), BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = image.createGraphics();
+        try {
+            g.scale(scale, scale);
+            chart.paint(g, chart.getWidth(), chart.getHeight());
+        } finally {
+            g.dispose();
+        }
+        return image;
     }
 
     /**
@@ -20,9 +37,16 @@ public final class Charts {
      * leaves a half-written image.
      */
     public static Path save(Chart<?, ?> chart, Path file) {
+        return save(chart, file, 1);
+    }
+
+    /** As {@link #save(Chart, Path)}, drawn {@code scale} times as many pixels wide and high. */
+    public static Path save(Chart<?, ?> chart, Path file, double scale) {
         Path target = file.toString().endsWith(".png") ? file : Path.of(file + ".png");
-        // BitmapEncoder adds ".png" itself: give it the temporary name without it.
-        return AtomicFiles.write(target, tmp -> BitmapEncoder.saveBitmap(chart,
-                tmp.toString().replaceFirst("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG));
+        return AtomicFiles.write(target, tmp -> {
+            if (!javax.imageio.ImageIO.write(image(chart, scale), "png", tmp.toFile())) {
+                throw new java.io.IOException("no PNG writer");
+            }
+        });
     }
 }

@@ -114,11 +114,14 @@ public final class Histogram extends ChartSpec<Histogram> {
         double hi = range[1];
         double width = (hi - lo) / bins;
         XYChart chart = new XYChartBuilder().width(this.width).height(height).title(title).xAxisTitle(xLabel)
-                .yAxisTitle("fraction of values per bin").build();
+                .yAxisTitle("Share of values per bin").build();
         Styler styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
-        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        HouseStyle.apply(styler);
+        styler.setLegendVisible(series.size() > 1);
         chart.getStyler().setYAxisLogarithmic(logY);
+        if (!logY) {
+            chart.getStyler().setYAxisDecimalPattern("0.#%");
+        }
         for (Map.Entry<String, double[]> e : series.entrySet()) {
             long[] counts = counts(e.getValue(), bins, lo, hi);
             // Step outline: each bin contributes its left and right edge at the bin's height.

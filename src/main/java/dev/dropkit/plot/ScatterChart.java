@@ -65,11 +65,19 @@ public final class ScatterChart extends ChartSpec<ScatterChart> {
     /** The XChart chart, to customise further. */
     public XYChart chart() {
         XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
-                .xAxisTitle(xLabel != null ? xLabel : x).yAxisTitle(yLabel != null ? yLabel : y).build();
+                .xAxisTitle(xLabel != null ? xLabel : labelOf(x)).yAxisTitle(yLabel != null ? yLabel : labelOf(y)).build();
         Styler styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
-        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        HouseStyle.apply(styler);
         styler.setLegendVisible(groupBy != null);
+        if (HouseStyle.isPercent(y)) {
+            chart.getStyler().setYAxisDecimalPattern("0.0%");
+        }
+        if (HouseStyle.isPercent(x)) {
+            chart.getStyler().setXAxisDecimalPattern("0.0%");
+        }
+        if (!logX && (HouseStyle.isCount(x) || LineChart.isWholeNumbers(table, x))) {
+            chart.getStyler().setXAxisTickLabelsFormattingFunction(HouseStyle::integerTick);
+        }
         chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setMarkerSize(10);
         chart.getStyler().setXAxisLogarithmic(logX);
@@ -82,7 +90,7 @@ public final class ScatterChart extends ChartSpec<ScatterChart> {
             if (xs.isMissing(row) || ys.isMissing(row)) {
                 continue;
             }
-            String key = group == null ? y : groupBy + " " + group.getString(row);
+            String key = group == null ? labelOf(y) : labelOf(groupBy) + " " + BarChart.text(group, row);
             points.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {xs.getDouble(row), ys.getDouble(row)});
         }
         if (points.isEmpty()) {

@@ -215,6 +215,17 @@ public final class Training {
         }
     }
 
+    /**
+     * Trains a fresh copy of the model on {@code data} and keeps it, to predict, evaluate, save and load (see
+     * {@link TrainedModel}); its {@code history()} is what {@link #fit} returns. Close it to free its memory.
+     */
+    public TrainedModel train(ImageData data) {
+        try (TrainingRun run = start(data)) {
+            run.train(epochs);
+            return TrainedModel.of(run, data);
+        }
+    }
+
     /** A fresh model ready to train on {@code data}; close it to free its native memory. */
     public TrainingRun start(ImageData data) {
         return new TrainingRun(this, data);

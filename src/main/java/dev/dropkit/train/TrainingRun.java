@@ -216,6 +216,11 @@ public final class TrainingRun implements AutoCloseable {
         return config;
     }
 
+    /** The DJL model being trained (for {@link TrainedModel#of}, which copies its parameters). */
+    Model model() {
+        return model;
+    }
+
     /** Every weight (not bias) of the model, flattened: for histograms. */
     public float[] weights() {
         try (NDManager scratch = data.manager().newSubManager()) {

@@ -34,7 +34,7 @@ class BarChartTest {
     @Test
     void oneBarPerCategoryAndAGapForAMissingValue() throws IOException {
         BarChart chart = BarChart.of(summary(), "dropout", "seconds_to_target").title("t").size(600, 300);
-        var series = chart.chart().getSeries("seconds_to_target");
+        var series = chart.chart().getSeries("Seconds to target");
         assertEquals(List.of("0", "0.2", "0.5", "0.8"), new ArrayList<>(series.getXData()));
         double[] ys = series.getYData();
         assertEquals(4.0, ys[1], 1e-12);
@@ -53,7 +53,7 @@ class BarChartTest {
                 DoubleColumn.create("median_epoch_seconds", 3.0, 1.0, 3.1, 1.1, 0.6));
         var chart = BarChart.of(t, "batch_size", "median_epoch_seconds").by("lr").chart();
         assertEquals(2, chart.getSeriesCollection().size());
-        CategorySeries small = chart.getSeries("lr 0.1");
+        CategorySeries small = chart.getSeries("Learning rate 0.1");
         assertEquals(List.of("32", "128", "512"), new ArrayList<>(small.getXData()));
         assertTrue(Double.isNaN(small.getYData()[2]), "lr 0.1 has no batch 512 run");
         assertTrue(BarChart.of(t, "batch_size", "lr", "median_epoch_seconds").image().getWidth() > 0);

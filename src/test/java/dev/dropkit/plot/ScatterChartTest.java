@@ -35,8 +35,8 @@ class ScatterChartTest {
                 .logX(true).title("t").size(500, 400);
         var xy = chart.chart();
         assertEquals(2, xy.getSeriesCollection().size(), "batch 1024 has no time to target, so no series");
-        assertArrayEquals(new double[] {1.0, 1.1}, xy.getSeries("batch_size 128").getXData(), 1e-12);
-        assertArrayEquals(new double[] {6.0, 5.0}, xy.getSeries("batch_size 128").getYData(), 1e-12);
+        assertArrayEquals(new double[] {1.0, 1.1}, xy.getSeries("Batch size 128").getXData(), 1e-12);
+        assertArrayEquals(new double[] {6.0, 5.0}, xy.getSeries("Batch size 128").getYData(), 1e-12);
         Path file = chart.save(tmp.resolve("scatter"));
         assertTrue(file.toString().endsWith(".png"));
         BufferedImage read = ImageIO.read(file.toFile());

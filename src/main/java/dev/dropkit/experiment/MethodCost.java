@@ -201,19 +201,23 @@ public final class MethodCost {
     }
 
     /**
-     * Accuracy against cost for a chart: per method three rows at its mean cost in seconds (lowest seed, mean,
-     * highest seed of final validation accuracy), so a line per method draws its seed-to-seed spread.
+     * Accuracy against cost for a chart with spread ({@code SpreadChart.of(t, "cost_seconds", "final_val_accuracy")
+     * .by("method")}): one row per method and seed with its final validation accuracy, at the method's mean cost in
+     * seconds, so that the seeds of a method share one point and draw its error bar.
      */
-    public Table spreadPoints() {
-        Table t = table();
+    public Table perSeed() {
         Table points = Table.create("accuracy against cost", StringColumn.create(METHOD),
-                DoubleColumn.create(COST_SECONDS), DoubleColumn.create(RunSummary.FINAL_VAL_ACCURACY));
-        for (int i = 0; i < t.rowCount(); i++) {
-            for (String c : List.of(RunSummary.MIN, "", RunSummary.MAX)) {
-                points.stringColumn(METHOD).append(t.stringColumn(METHOD).get(i));
-                points.doubleColumn(COST_SECONDS).append(t.doubleColumn(COST_SECONDS).get(i));
+                LongColumn.create(RunSummary.SEED), DoubleColumn.create(COST_SECONDS),
+                DoubleColumn.create(RunSummary.FINAL_VAL_ACCURACY));
+        for (Map.Entry<String, List<Entry>> m : methods.entrySet()) {
+            double cost = seconds(m.getKey()).mean();
+            for (Entry e : m.getValue()) {
+                Table o = e.outcome();
+                points.stringColumn(METHOD).append(m.getKey());
+                points.longColumn(RunSummary.SEED).append(e.seed());
+                points.doubleColumn(COST_SECONDS).append(cost);
                 points.doubleColumn(RunSummary.FINAL_VAL_ACCURACY)
-                        .append(t.doubleColumn(RunSummary.FINAL_VAL_ACCURACY + c).get(i));
+                        .append(o.doubleColumn(History.VAL_ACCURACY).get(o.rowCount() - 1));
             }
         }
         return points;
@@ -221,16 +225,14 @@ public final class MethodCost {
 
     /**
      * The goal "a method within the seed-to-seed spread of {@code reference} at no more than {@code maxRuns}
-     * training runs" (counted in epochs, {@link #runs}): one line per other method saying whether it met it and, if not, where it falls short (too
-     * dear, or less accurate beyond the spread). See {@link #goalMet}.
+     * training runs" (counted in epochs, {@link #runs}), for each of {@code methods} (none given: every method but
+     * the reference): one line each saying whether it met it and, if not, where it falls short (too dear, or less
+     * accurate beyond the spread). See {@link #goalMetBy}.
      */
-    public String goal(String reference, double maxRuns) {
+    public String goal(String reference, double maxRuns, String... methods) {
         RunSummary summary = summary();
         StringBuilder b = new StringBuilder();
-        for (String m : methods.keySet()) {
-            if (m.equals(reference)) {
-                continue;
-            }
+        for (String m : judged(reference, methods)) {
             Comparison c = summary.compare(m, reference);
             boolean cheap = runs(m) <= maxRuns;
             boolean accurate = met(c);
@@ -242,11 +244,19 @@ public final class MethodCost {
         return b.toString().stripTrailing();
     }
 
-    /** Whether some method other than {@code reference} met the goal of {@link #goal}. */
-    public boolean goalMet(String reference, double maxRuns) {
+    /** Those of {@code methods} (none given: every method but the reference) that met the goal of {@link #goal}. */
+    public List<String> goalMetBy(String reference, double maxRuns, String... methods) {
         RunSummary summary = summary();
-        return methods.keySet().stream().filter(m -> !m.equals(reference))
-                .anyMatch(m -> runs(m) <= maxRuns && met(summary.compare(m, reference)));
+        return judged(reference, methods).stream()
+                .filter(m -> runs(m) <= maxRuns && met(summary.compare(m, reference))).toList();
+    }
+
+    private List<String> judged(String reference, String... names) {
+        entries(reference);
+        List<String> judged = names.length > 0 ? List.of(names)
+                : methods.keySet().stream().filter(m -> !m.equals(reference)).toList();
+        judged.forEach(this::entries);
+        return judged;
     }
 
     /** Within the spread of the reference, or better than it. */

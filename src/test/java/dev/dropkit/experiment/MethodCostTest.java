@@ -1,7 +1,6 @@
 package dev.dropkit.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,7 +71,10 @@ class MethodCostTest {
         assertEquals(4, t.doubleColumn(RunSummary.EPOCHS_TO_TARGET).get(0), 1e-12, "0.92 after epoch 3, 0.95 after 4");
         assertEquals(0, t.intColumn(RunSummary.REACHED_TARGET).get(2), "the weak method never reaches 0.93");
         assertTrue(t.doubleColumn(RunSummary.EPOCHS_TO_TARGET).isMissing(2));
-        assertEquals(12, costs.spreadPoints().rowCount(), "lowest, mean and highest seed per method");
+        Table perSeed = costs.perSeed();
+        assertEquals(8, perSeed.rowCount(), "one row per method and seed");
+        assertEquals(8, perSeed.doubleColumn(MethodCost.COST_SECONDS).get(0), 1e-12, "the grid's mean cost");
+        assertEquals(0.955, perSeed.doubleColumn(RunSummary.FINAL_VAL_ACCURACY).get(2), 1e-12, "controller, seed 1");
     }
 
     @Test
@@ -88,8 +90,10 @@ class MethodCostTest {
                 + " spread"), lines[1]);
         assertTrue(lines[2].startsWith("search: cost 2.00 training runs (above 1.20)") && lines[2].contains("too dear"),
                 lines[2]);
-        assertTrue(costs.goalMet("grid", 1.2));
-        assertFalse(costs.goalMet("grid", 0.5), "nothing is that cheap");
+        assertEquals(List.of("controller"), costs.goalMetBy("grid", 1.2));
+        assertEquals(List.of(), costs.goalMetBy("grid", 1.2, "weak", "search"), "only the ones asked about");
+        assertTrue(costs.goalMetBy("grid", 0.5).isEmpty(), "nothing is that cheap");
+        assertEquals(1, costs.goal("grid", 1.2, "search").split("\n").length);
     }
 
     @Test
@@ -111,6 +115,7 @@ class MethodCostTest {
         assertTrue(unknown.contains("no method 'nope'"), unknown);
         String notGrid = assertThrows(IllegalArgumentException.class, () -> costs.chosen("search")).getMessage();
         assertTrue(notGrid.contains("is not a grid"), notGrid);
+        assertThrows(IllegalArgumentException.class, () -> costs.goal("grid", 1.2, "nope"));
         String empty = assertThrows(IllegalStateException.class, () -> MethodCost.of(0.9).table()).getMessage();
         assertTrue(empty.contains("no methods added"), empty);
         assertThrows(IllegalStateException.class, () -> MethodCost.of(0.9).addEach(one.copy()).runs("x"));

@@ -199,8 +199,8 @@ final class Experiment {
     static Training training(Options.Settings s, int trainingSize) {
         DropoutKind kind = DropoutKind.parse(s.dropoutKind());
         if (kind.learnsRate() && s.dropout().rate() == 0) {
-            throw new UsageException("--dropout-kind " + kind + " learns the rate starting at --dropout, so --dropout 0 "
-                    + "(no dropout layer) leaves nothing to learn: start inside (0, 1), e.g. --dropout 0.5");
+            throw new UsageException("--dropout-kind " + kind + " learns the rate starting at --dropout, so "
+                    + "--dropout 0 (no dropout layer) leaves nothing to learn: start inside (0, 1), e.g. --dropout 0.5");
         }
         Mlp.Builder model = Mlp.builder().hidden(s.hidden(), s.dropout().rate()).dropoutKind(kind);
         if (kind == DropoutKind.CONCRETE && trainingSize > 0) {

@@ -29,7 +29,8 @@ import tech.tablesaw.api.Table;
  * with {@code _min} and {@code _max}, {@value RunSummary#EPOCHS_TO_TARGET} and {@value RunSummary#SECONDS_TO_TARGET}
  * of the delivered run (missing unless every seed reached the target), {@value RunSummary#REACHED_TARGET},
  * {@value #COST_EPOCHS}, {@value #COST_SECONDS} with {@code _min} and {@code _max}, {@value #COST_RUNS} (cost
- * seconds over one run's) and {@value #COST_RUN_EPOCHS} (cost epochs over one run's); costs are means over seeds.
+ * seconds over one run's), {@value #COST_RUN_EPOCHS} (cost epochs over one run's; costs are means over seeds) and
+ * {@value #FINAL_DROPOUT}.
  */
 public final class MethodCost {
     public static final String METHOD = "method";
@@ -37,6 +38,8 @@ public final class MethodCost {
     public static final String COST_SECONDS = "cost_seconds";
     public static final String COST_RUNS = "cost_runs";
     public static final String COST_RUN_EPOCHS = "cost_run_epochs";
+    /** The dropout rate of the delivered run's last epoch, mean over seeds (where an adaptive rate ended). */
+    public static final String FINAL_DROPOUT = "final_dropout";
     /** The History columns an outcome keeps (sources differ in their extra columns), plus the seed. */
     private static final List<String> KEPT = List.of(History.RUN, "dropout", History.EPOCH, History.TRAIN_ACCURACY,
             History.VAL_LOSS, History.VAL_ACCURACY, History.TEST_ACCURACY, History.SECONDS,
@@ -151,20 +154,22 @@ public final class MethodCost {
     }
 
     /**
-     * The cost of {@code method} in training runs, counted in epochs: its mean epochs trained over those of one run
-     * of the grid. Epochs do not depend on the machine's load; {@link #table()} also gives the cost in seconds.
+     * The cost of {@code method} in training runs of the grid: the larger of its mean epochs over one run's and its
+     * mean training seconds over one run's, so that neither more epochs nor dearer epochs slip through (epochs do not
+     * depend on the machine's load; seconds also show an epoch that costs more, and a shared machine's noise).
      */
     public double runs(String method) {
         if (Double.isNaN(runEpochs)) {
             throw new IllegalStateException("no grid added, so no unit of one run: addGrid(...) first");
         }
-        return epochs(method).mean() / runEpochs;
+        return Math.max(epochs(method).mean() / runEpochs, seconds(method).mean() / runSeconds);
     }
 
     /** One row per method: accuracy with spread, epochs to target and cost (see the class comment). */
     public Table table() {
         RunSummary summary = summary();
-        Table t = Table.create("methods and their cost", StringColumn.create(METHOD), IntColumn.create(RunSummary.SEEDS));
+        Table t = Table.create("methods and their cost", StringColumn.create(METHOD),
+                IntColumn.create(RunSummary.SEEDS));
         for (String c : List.of(RunSummary.FINAL_VAL_ACCURACY, RunSummary.FINAL_VAL_ACCURACY + RunSummary.MIN,
                 RunSummary.FINAL_VAL_ACCURACY + RunSummary.MAX, RunSummary.EPOCHS_TO_TARGET,
                 RunSummary.SECONDS_TO_TARGET)) {
@@ -172,7 +177,7 @@ public final class MethodCost {
         }
         t.addColumns(IntColumn.create(RunSummary.REACHED_TARGET));
         for (String c : List.of(COST_EPOCHS, COST_SECONDS, COST_SECONDS + RunSummary.MIN,
-                COST_SECONDS + RunSummary.MAX, COST_RUNS, COST_RUN_EPOCHS)) {
+                COST_SECONDS + RunSummary.MAX, COST_RUNS, COST_RUN_EPOCHS, FINAL_DROPOUT)) {
             t.addColumns(DoubleColumn.create(c));
         }
         for (String m : methods.keySet()) {
@@ -195,7 +200,10 @@ public final class MethodCost {
             t.doubleColumn(COST_SECONDS + RunSummary.MIN).append(seconds.min());
             t.doubleColumn(COST_SECONDS + RunSummary.MAX).append(seconds.max());
             t.doubleColumn(COST_RUNS).append(Double.isNaN(runSeconds) ? Double.NaN : seconds.mean() / runSeconds);
-            t.doubleColumn(COST_RUN_EPOCHS).append(Double.isNaN(runEpochs) ? Double.NaN : runs(m));
+            t.doubleColumn(COST_RUN_EPOCHS).append(Double.isNaN(runEpochs) ? Double.NaN : epochs(m).mean() / runEpochs);
+            t.doubleColumn(FINAL_DROPOUT).append(entries(m).stream()
+                    .mapToDouble(e -> e.outcome().doubleColumn("dropout").get(e.outcome().rowCount() - 1))
+                    .average().orElse(Double.NaN));
         }
         return t;
     }
@@ -225,7 +233,7 @@ public final class MethodCost {
 
     /**
      * The goal "a method within the seed-to-seed spread of {@code reference} at no more than {@code maxRuns}
-     * training runs" (counted in epochs, {@link #runs}), for each of {@code methods} (none given: every method but
+     * training runs" ({@link #runs}), for each of {@code methods} (none given: every method but
      * the reference): one line each saying whether it met it and, if not, where it falls short (too dear, or less
      * accurate beyond the spread). See {@link #goalMetBy}.
      */

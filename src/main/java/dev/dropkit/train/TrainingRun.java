@@ -239,8 +239,9 @@ public final class TrainingRun implements AutoCloseable {
     /**
      * The gradient of the training objective (mean loss, plus the L2 penalty or gradient decay and layers' loss terms
      * where set) over the batch ({@code x}, {@code y}) with respect to every trained parameter ({@link #trained()}, in
-     * the model's parameter order) and flattened, computed by splitting the batch into {@code shards} shards in worker threads as data-parallel
-     * training does; nothing is updated. For checking that splitting and averaging reproduce the whole batch's gradient.
+     * the model's parameter order) and flattened, computed by splitting the batch into {@code shards} shards in
+     * worker threads as data-parallel training does; nothing is updated. For checking that splitting and averaging
+     * reproduce the whole batch's gradient.
      */
     public float[] gradients(NDArray x, NDArray y, int shards) {
         int n = Math.toIntExact(x.getShape().get(0));

@@ -15,7 +15,7 @@ import tech.tablesaw.api.Table;
 
 /** Methods' outcomes and costs on hand-made histories (no training): what is chosen, counted and concluded. */
 class MethodCostTest {
-    /** A history of {@code epochs} epochs of one second each, validation accuracy rising 0.03 per epoch to {@code last}. */
+    /** {@code epochs} epochs of one second each, validation accuracy rising 0.03 per epoch to {@code last}. */
     static Table history(String run, long seed, int epochs, double last) {
         Table t = Table.create(run, StringColumn.create(History.RUN), DoubleColumn.create("dropout"),
                 IntColumn.create(History.EPOCH), DoubleColumn.create(History.TRAIN_ACCURACY),
@@ -68,6 +68,7 @@ class MethodCostTest {
         assertEquals(1, t.doubleColumn(MethodCost.COST_RUN_EPOCHS).get(1), 1e-12);
         assertEquals(2, t.doubleColumn(MethodCost.COST_RUN_EPOCHS).get(3), 1e-12, "8 epochs trained per seed");
         assertEquals(0.9525, t.doubleColumn(RunSummary.FINAL_VAL_ACCURACY).get(1), 1e-12);
+        assertEquals(0.5, t.doubleColumn(MethodCost.FINAL_DROPOUT).get(1), 1e-12);
         assertEquals(4, t.doubleColumn(RunSummary.EPOCHS_TO_TARGET).get(0), 1e-12, "0.92 after epoch 3, 0.95 after 4");
         assertEquals(0, t.intColumn(RunSummary.REACHED_TARGET).get(2), "the weak method never reaches 0.93");
         assertTrue(t.doubleColumn(RunSummary.EPOCHS_TO_TARGET).isMissing(2));
@@ -92,6 +93,11 @@ class MethodCostTest {
                 lines[2]);
         assertEquals(List.of("controller"), costs.goalMetBy("grid", 1.2));
         assertEquals(List.of(), costs.goalMetBy("grid", 1.2, "weak", "search"), "only the ones asked about");
+        Table slow = history("slow", 1, 4, 0.955);
+        slow.doubleColumn(History.SECONDS).set(0, 2.0); // 5 s for 4 epochs: 1.25 runs in seconds, 1 in epochs
+        costs.add("slow", 1, slow, slow);
+        assertEquals(1.25, costs.runs("slow"), 1e-12, "the larger of the two counts");
+        assertTrue(costs.goal("grid", 1.2, "slow").contains("too dear"));
         assertTrue(costs.goalMetBy("grid", 0.5).isEmpty(), "nothing is that cheap");
         assertEquals(1, costs.goal("grid", 1.2, "search").split("\n").length);
     }

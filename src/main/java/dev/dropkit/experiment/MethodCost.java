@@ -199,11 +199,13 @@ public final class MethodCost {
             t.doubleColumn(COST_SECONDS).append(seconds.mean());
             t.doubleColumn(COST_SECONDS + RunSummary.MIN).append(seconds.min());
             t.doubleColumn(COST_SECONDS + RunSummary.MAX).append(seconds.max());
-            t.doubleColumn(COST_RUNS).append(Double.isNaN(runSeconds) ? Double.NaN : seconds.mean() / runSeconds);
-            t.doubleColumn(COST_RUN_EPOCHS).append(Double.isNaN(runEpochs) ? Double.NaN : epochs(m).mean() / runEpochs);
-            t.doubleColumn(FINAL_DROPOUT).append(entries(m).stream()
+            t.doubleColumn(COST_RUNS).append(round(Double.isNaN(runSeconds) ? Double.NaN
+                    : seconds.mean() / runSeconds));
+            t.doubleColumn(COST_RUN_EPOCHS).append(round(Double.isNaN(runEpochs) ? Double.NaN
+                    : epochs(m).mean() / runEpochs));
+            t.doubleColumn(FINAL_DROPOUT).append(round(entries(m).stream()
                     .mapToDouble(e -> e.outcome().doubleColumn("dropout").get(e.outcome().rowCount() - 1))
-                    .average().orElse(Double.NaN));
+                    .average().orElse(Double.NaN)));
         }
         return t;
     }
@@ -291,6 +293,11 @@ public final class MethodCost {
             throw new IllegalArgumentException("table " + runs.name() + " has no seed column: use a Sweep's table");
         }
         return runs.longColumn(RunSummary.SEED).unique().asList().stream().sorted().toList();
+    }
+
+    /** Ratios and rates to three decimals, for reading (sums of floating-point seconds end in 9.000000000000002). */
+    private static double round(double x) {
+        return Double.isNaN(x) ? x : Math.round(x * 1000) / 1000.0;
     }
 
     private static StringColumn constant(String name, String value, int rows) {

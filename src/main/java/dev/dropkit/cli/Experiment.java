@@ -10,11 +10,12 @@ import dev.dropkit.experiment.DataSpec;
 import dev.dropkit.experiment.Measure;
 import dev.dropkit.experiment.RunMode;
 import dev.dropkit.experiment.RunSummary;
-import dev.dropkit.model.BatchNormOrder;
-import dev.dropkit.model.DropoutKind;
 import dev.dropkit.experiment.Sweep;
 import dev.dropkit.experiment.SweepProgress;
 import dev.dropkit.experiment.TrialSpec;
+import dev.dropkit.model.BatchNormOrder;
+import dev.dropkit.model.ConcreteDropout;
+import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.plot.LineChart;
 import dev.dropkit.train.History;
@@ -52,13 +53,15 @@ final class Experiment {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     /** Options whose values are whole numbers or reals: a swept column gets numbers, not text. */
     private static final Set<String> WHOLE = Set.of("hidden", "epochs", "batch-size", "seed");
-    private static final Set<String> REAL = Set.of("dropout", "lr", "momentum", "weight-decay");
+    private static final Set<String> REAL = Set.of("lr", "momentum", "weight-decay");
 
     private final String command;
     private final Options options;
     private final PrintStream out;
     /** The swept values (typed) and their text as given. */
     private final Map<Object, String> raw = new LinkedHashMap<>();
+    /** Training examples of the loaded data (concrete dropout's regulariser scales with it); 0 until loaded. */
+    private int trainingSize;
 
     Experiment(String command, Options options, PrintStream out) {
         this.command = command;
@@ -104,7 +107,7 @@ final class Experiment {
         checkOwnData(csv, saveModel, base, swept);
         DatasetName dataset = DatasetName.parse(base.dataset());
         Sweep<Object> sweep = command.equals("sweep") ? sweep(swept, base) : null;
-        Training single = sweep == null ? training(base).label("dropout " + base.dropout()) : null;
+        Training single = sweep == null ? training(base, 0).label("dropout " + base.dropout()) : null;
         if (sweep != null) {
             sweep.trials(this::trainingFor); // checks every run's settings now
         }
@@ -145,6 +148,10 @@ final class Experiment {
                             .seed(base.seed()).build()
                     : load(base, dataset)) {
                 loaded = data;
+                trainingSize = data.trainSize();
+                if (single != null) {
+                    single = training(base, trainingSize).label(single.label());
+                }
                 // Batch normalization's rule needs the data's size (the last batch): every run is checked before
                 // any trains.
                 for (Training t : sweep == null ? List.of(single) : sweep.trials(this::trainingFor).stream()
@@ -240,9 +247,10 @@ final class Experiment {
         String swept = options.sweptOption();
         if (swept == null || swept.equals("seed")) {
             // The sweep sets each trial's seed.
-            return training(options.settings(swept == null ? Map.of() : Map.of(swept, options.list(swept).get(0))));
+            return training(options.settings(swept == null ? Map.of() : Map.of(swept, options.list(swept).get(0))),
+                    trainingSize);
         }
-        return training(options.settings(Map.of(swept, raw.get(value))));
+        return training(options.settings(Map.of(swept, raw.get(value))), trainingSize);
     }
 
     private static Object typed(String option, String text) {
@@ -252,22 +260,39 @@ final class Experiment {
         if (REAL.contains(option)) {
             return Double.valueOf(text);
         }
+        if (option.equals("dropout")) {
+            DropoutOption d = DropoutOption.parse(text);
+            return d.isAdaptive() ? d.text() : (Object) d.rate();
+        }
         return text;
     }
 
-    /** The library's own builders check every value and throw one-line errors. */
-    static Training training(Options.Settings s) {
-        Mlp.Builder builder = Mlp.builder().hidden(s.hidden(), s.dropout()).dropoutKind(DropoutKind.parse(s.dropoutKind()));
+    /**
+     * The library's own builders check every value and throw one-line errors. Concrete dropout's regularisers are
+     * scaled by {@code trainingSize}, the loaded data's training examples (0 before loading: the paper's defaults,
+     * for checking the settings only). An adaptive {@code --dropout} builds the model at the controller's initial
+     * rate and gives the controller as the dropout schedule.
+     */
+    static Training training(Options.Settings s, int trainingSize) {
+        DropoutKind kind = DropoutKind.parse(s.dropoutKind());
+        if (kind.learnsRate() && s.dropout().rate() == 0) {
+            throw new UsageException("--dropout-kind " + kind + " learns the rate starting at --dropout, so "
+                    + "--dropout 0 (no dropout layer) leaves nothing to learn: start inside (0, 1), e.g. --dropout 0.5");
+        }
+        Mlp.Builder model = Mlp.builder().hidden(s.hidden(), s.dropout().rate()).dropoutKind(kind);
         if (!s.batchNorm().equalsIgnoreCase("none")) {
             try {
-                builder.batchNorm(BatchNormOrder.parse(s.batchNorm()));
+                model.batchNorm(BatchNormOrder.parse(s.batchNorm()));
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--batch-norm: " + e.getMessage() + "; or none for no batch normalization");
             }
         }
-        Mlp model = builder.build();
-        return Training.of(model).sgd(s.lr()).momentum(s.momentum()).weightDecay(s.weightDecay())
+        if (kind == DropoutKind.CONCRETE && trainingSize > 0) {
+            model.concrete(ConcreteDropout.Settings.forTrainingSize(trainingSize));
+        }
+        Training t = Training.of(model.build()).sgd(s.lr()).momentum(s.momentum()).weightDecay(s.weightDecay())
                 .batchSize(s.batchSize()).epochs(s.epochs()).seed(s.seed());
+        return s.dropout().isAdaptive() ? t.dropout(s.dropout().adaptive()) : t;
     }
 
     private ImageData load(Options.Settings s, DatasetName dataset) {
@@ -489,7 +514,8 @@ final class Experiment {
     }
 
     private Path defaultOut(String dataset, String swept, Options.Settings s) {
-        String what = swept != null ? "sweep-" + swept : command.equals("sweep") ? "seeds" : "d" + s.dropout();
+        String what = swept != null ? "sweep-" + swept : command.equals("sweep") ? "seeds"
+                : "d" + s.dropout().text().replace(':', '-');
         Path runs = Path.of("build", "runs");
         String stem = LocalDateTime.now().format(STAMP) + "-" + dataset + "-" + what;
         Path p = runs.resolve(stem);

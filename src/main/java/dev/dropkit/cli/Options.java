@@ -130,7 +130,7 @@ final class Options {
         return new Settings(
                 v.get("dataset"),
                 v.get("data-dir") == null ? null : Path.of(v.get("data-dir")),
-                real("dropout", v.get("dropout")),
+                DropoutOption.parse(v.get("dropout")),
                 v.get("dropout-kind"),
                 whole("hidden", v.get("hidden")),
                 whole("epochs", v.get("epochs")),
@@ -213,8 +213,11 @@ final class Options {
         l.add(new Spec("data-dir", "DIR", "folder of the four IDX files, plain or .gz", null, false));
         l.add(new Spec("csv", "FILE", "own data: a CSV file with a header line (instead of --dataset)", null, false));
         l.add(new Spec("label-column", "NAME", "the --csv column that holds the classes", "label", false));
-        l.add(new Spec("dropout", "P", "fraction of hidden units dropped, in [0, 1)", num(layer.dropout()), true));
-        l.add(new Spec("dropout-kind", "KIND", "dropout implementation: " + DropoutKind.names(),
+        l.add(new Spec("dropout", "P", "fraction of hidden units dropped, in [0, 1); or adaptive[:LOWER:UPPER], a rate"
+                + " moved each epoch by the train-validation gap (from 0.5, default bounds 0 and 0.8)",
+                num(layer.dropout()), true));
+        l.add(new Spec("dropout-kind", "KIND", "dropout implementation: " + DropoutKind.names() + " (concrete learns"
+                + " the rate, starting at --dropout, regularised for the training-set size)",
                 Mlp.seedModel().dropoutKind().label(), true));
         l.add(new Spec("batch-norm", "ORDER", "batch normalization in the hidden layer with dropout placed "
                 + BatchNormOrder.names() + " it, or none", "none", true));
@@ -279,7 +282,7 @@ final class Options {
     }
 
     /** One run's settings, parsed but not yet checked against the library's rules (the library does that); threads null: not given. */
-    record Settings(String dataset, Path dataDir, double dropout, String dropoutKind, int hidden, int epochs,
+    record Settings(String dataset, Path dataDir, DropoutOption dropout, String dropoutKind, int hidden, int epochs,
             int batchSize, double lr, double momentum, double weightDecay, Integer threads, long seed, int trainSubset,
             int testSubset, double target, int seeds, Double validation, Path out, String batchNorm) {}
 }

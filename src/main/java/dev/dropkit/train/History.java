@@ -11,7 +11,9 @@ import tech.tablesaw.api.Table;
  * <ul>
  *   <li>{@code run}, {@code dropout}, {@code lr}, {@code momentum}, {@code weight_decay}, {@code batch_size},
  *       {@code workers} (shards each batch is split into, see {@link Training#workers}): the configuration, repeated on each row so that runs can be stacked and grouped (dropout and lr as at the end
- *       of the epoch, for schedules);
+ *       of the epoch, for schedules, the adaptive controller and learned rates; {@code dropout} is the first dropout
+ *       layer's rate, so a model with several dropout layers, e.g. concrete dropout learning one rate per layer,
+ *       records only the first: the seed model has one);
  *   <li>{@code epoch} (1-based);
  *   <li>{@code train_loss}: mean minibatch loss during the epoch (dropout active, as Keras reports it);
  *   <li>{@code train_accuracy}, {@code val_loss}, {@code val_accuracy}, {@code test_accuracy}: measured after the

@@ -52,6 +52,7 @@ public final class TrainingRun implements AutoCloseable {
     private final List<DropoutLayer> dropouts = new ArrayList<>();
     private final List<LossTerm> lossTerms = new ArrayList<>();
     private final List<Parameter> parameters = new ArrayList<>();
+    private final List<Parameter> decayed = new ArrayList<>(); // what weight decay acts on: see decays(Parameter)
     private final ShardedStep step;
     private final Random shuffle;
     private final History history;
@@ -104,6 +105,7 @@ public final class TrainingRun implements AutoCloseable {
         model = m;
         collect(m.getBlock());
         m.getBlock().getParameters().forEach(p -> parameters.add(p.getValue()));
+        parameters.stream().filter(TrainingRun::decays).forEach(decayed::add);
         for (int i = 0; i < dropouts.size(); i++) {
             dropouts.get(i).reseed(config.seed() * 1_000_003L + i);
         }
@@ -126,14 +128,42 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
-    /** DJL's SGD with these settings: {@code v = momentum * v + lr * (grad + wd * w); w -= v}. */
+    /**
+     * DJL's SGD with these settings: {@code v = momentum * v + lr * grad; w -= v}. Its own weight decay stays 0, as it
+     * would decay every trained parameter: {@link WeightDecay#L2_GRADIENT} adds {@code wd * w} to the gradients of
+     * the {@linkplain #decays decayed} parameters before each step instead, which is the same update for them.
+     */
     static Optimizer optimizer(Training config, java.util.function.DoubleSupplier learningRate) {
-        float wd = config.weightDecayKind() == WeightDecay.L2_GRADIENT ? (float) config.weightDecay() : 0f;
         return Optimizer.sgd()
                 .setLearningRateTracker((ai.djl.training.tracker.Tracker) update -> (float) learningRate.getAsDouble())
                 .optMomentum((float) config.momentum())
-                .optWeightDecays(wd)
+                .optWeightDecays(0f)
                 .build();
+    }
+
+    /**
+     * Whether weight decay (every {@link WeightDecay} form) acts on {@code p}: on the trained weights, biases and
+     * batch-norm scales and shifts, not on parameters that take no gradient (batch norm's running mean and variance,
+     * which are statistics of the data, not weights) nor on parameters of type {@code OTHER} (concrete dropout's
+     * rate logit: decay would pull the learned rate towards 0.5, a prior the paper does not have).
+     */
+    static boolean decays(Parameter p) {
+        return p.requiresGradient() && p.getType() != Parameter.Type.OTHER;
+    }
+
+    /** The parameters that take gradients (not batch norm's running statistics), in the order of {@link #gradients}. */
+    List<Parameter> trained() {
+        return parameters.stream().filter(Parameter::requiresGradient).toList();
+    }
+
+    /** Every parameter of the model, in the model's order. */
+    List<Parameter> parameters() {
+        return List.copyOf(parameters);
+    }
+
+    /** The parameters weight decay acts on, in the model's order (see {@link #decays}). */
+    List<Parameter> decayedParameters() {
+        return List.copyOf(decayed);
     }
 
     /**
@@ -215,10 +245,11 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     /**
-     * The gradient of the training objective (mean loss, plus the L2 penalty and layers' loss terms where set) over
-     * the batch ({@code x}, {@code y}) with respect to every parameter, in the model's parameter order and flattened,
-     * computed by splitting the batch into {@code shards} shards in worker threads as data-parallel training does;
-     * nothing is updated. For checking that splitting and averaging reproduce the whole batch's gradient.
+     * The gradient of the training objective (mean loss, plus the L2 penalty or gradient decay and layers' loss terms
+     * where set) over the batch ({@code x}, {@code y}) with respect to every trained parameter ({@link #trained()}, in
+     * the model's parameter order) and flattened, computed by splitting the batch into {@code shards} shards in
+     * worker threads as data-parallel training does; nothing is updated. For checking that splitting and averaging
+     * reproduce the whole batch's gradient.
      */
     public float[] gradients(NDArray x, NDArray y, int shards) {
         int n = Math.toIntExact(x.getShape().get(0));
@@ -229,14 +260,15 @@ public final class TrainingRun implements AutoCloseable {
         try (NDManager batch = data.manager().newSubManager(config.device());
                 ShardedStep sharded = ShardedStep.of(shards, List.of(config.device()))) {
             sharded.run(batch, n, shard(x, y, n));
+            addGradientDecay(batch);
             NDList flat = new NDList();
-            for (Parameter p : parameters) {
+            for (Parameter p : trained()) {
                 NDArray g = p.getArray().getGradient();
                 g.attach(batch);
                 flat.add(g.flatten());
             }
             float[] all = NDArrays.concat(flat).toFloatArray(); // a copy, taken before the gradients are cleared
-            for (Parameter p : parameters) {
+            for (Parameter p : trained()) {
                 Env.zeroGradient(p.getArray()); // nothing stepped: clear by hand for the next step
             }
             return all;
@@ -250,6 +282,42 @@ public final class TrainingRun implements AutoCloseable {
         }
         trainer.close();
         model.close();
+    }
+
+    /** For {@link WeightDecay#L2_GRADIENT}: {@code grad += wd * w} for every decayed parameter, before the step. */
+    private void addGradientDecay(NDManager manager) {
+        if (config.weightDecayKind() != WeightDecay.L2_GRADIENT || config.weightDecay() <= 0) {
+            return;
+        }
+        boolean previous = Env.gradMode(false);
+        try {
+            NDArray wd = manager.create((float) config.weightDecay()); // not mul(number): see shard(...)
+            for (Parameter p : decayed) {
+                NDArray gradient = p.getArray().getGradient();
+                gradient.attach(manager); // a handle of the parameter's manager otherwise: freed with the batch
+                decayGradient(gradient, p.getArray(), wd, manager);
+            }
+        } finally {
+            Env.gradMode(previous);
+        }
+    }
+
+    /** {@code gradient += wd * weight} in place ({@code wd} a scalar array), the temporary in {@code manager}. */
+    static void decayGradient(NDArray gradient, NDArray weight, NDArray wd, NDManager manager) {
+        NDArray term = weight.mul(wd);
+        term.attach(manager);
+        gradient.addi(term);
+    }
+
+    /** For {@link WeightDecay#DECOUPLED}: {@code w *= 1 - lr * wd} for every decayed parameter, after the step. */
+    void decoupledDecay(double learningRate) {
+        if (config.weightDecayKind() != WeightDecay.DECOUPLED || config.weightDecay() <= 0) {
+            return;
+        }
+        float shrink = (float) (1 - learningRate * config.weightDecay());
+        for (Parameter p : decayed) {
+            p.getArray().muli(shrink);
+        }
     }
 
     private boolean reachedTarget() {
@@ -295,13 +363,9 @@ public final class TrainingRun implements AutoCloseable {
                         yb = y.get(batchManager, range);
                     }
                     lossSum.addi(step.run(batchManager, to - from, shard(xb, yb, to - from)));
+                    addGradientDecay(batchManager);
                     trainer.step();
-                    if (config.weightDecayKind() == WeightDecay.DECOUPLED && config.weightDecay() > 0) {
-                        float shrink = (float) (1 - currentLearningRate * config.weightDecay());
-                        for (Parameter p : parameters) {
-                            p.getArray().muli(shrink);
-                        }
-                    }
+                    decoupledDecay(currentLearningRate);
                 }
                 steps++;
                 int done = to;
@@ -350,10 +414,10 @@ public final class TrainingRun implements AutoCloseable {
         };
     }
 
-    /** {@code wd / 2 * sum(w^2)} over every parameter, as DJL's optimizer decays every parameter too. */
+    /** {@code wd / 2 * sum(w^2)} over the decayed parameters (see {@link #decays}). */
     private NDArray l2Penalty(NDManager manager) {
         NDArray sum = manager.zeros(new Shape());
-        for (Parameter p : parameters) {
+        for (Parameter p : decayed) {
             NDArray square = p.getArray().square();
             square.attach(manager); // results join their first operand's manager: keep them in the batch's
             sum = sum.add(square.sum());
@@ -407,6 +471,10 @@ public final class TrainingRun implements AutoCloseable {
         return Math.sqrt(sum);
     }
 
+    /**
+     * The rate History's {@code dropout} column records: the first dropout layer's (for a learned rate, its value at
+     * the end of the epoch). Models with several dropout layers record only the first; the seed model has one.
+     */
     private double dropoutRate() {
         if (!dropouts.isEmpty()) {
             return dropouts.get(0).rate();

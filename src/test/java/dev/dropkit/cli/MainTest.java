@@ -102,6 +102,45 @@ class MainTest {
     }
 
     @Test
+    void adaptiveDropoutStartsAtHalfAndStaysWithinTheGivenBounds() throws IOException {
+        Path out = tmp.resolve("adaptive");
+        String[] fourEpochs = train(out, "--dropout", "adaptive:0.05:0.6");
+        fourEpochs[4] = "4"; // --epochs
+        Result r = run(fourEpochs);
+        assertEquals(0, r.status(), r.err());
+        Table history = Table.read().csv(out.resolve("history.csv").toString());
+        assertEquals(4, history.rowCount());
+        assertEquals(0.5, history.numberColumn("dropout").getDouble(0), "the first epoch runs at the start rate");
+        for (int e = 0; e < 4; e++) {
+            double p = history.numberColumn("dropout").getDouble(e);
+            assertTrue(p >= 0.05 && p <= 0.6, "epoch " + (e + 1) + " rate " + p + " within the bounds");
+        }
+        Path sweep = tmp.resolve("adaptive-sweep");
+        String[] args = train(sweep, "--dropout", "0.5,adaptive");
+        args[0] = "sweep";
+        r = run(args);
+        assertEquals(0, r.status(), r.err());
+        Table summary = Table.read().csv(sweep.resolve("summary.csv").toString());
+        assertEquals(List.of("dropout=0.5", "dropout=adaptive"), summary.stringColumn("run").asList());
+    }
+
+    @Test
+    void concreteDropoutLearnsItsRateScaledByTheTrainingSetSize() throws IOException {
+        Options.Settings s = Options.parse(new String[] {"--dropout-kind", "concrete", "--dropout", "0.3"})
+                .settings(java.util.Map.of());
+        assertEquals(dev.dropkit.model.ConcreteDropout.Settings.forTrainingSize(480),
+                Experiment.training(s, 480).model().concrete());
+        Path out = tmp.resolve("concrete");
+        Result r = run(train(out, "--dropout-kind", "concrete", "--dropout", "0.3"));
+        assertEquals(0, r.status(), r.err());
+        Table history = Table.read().csv(out.resolve("history.csv").toString());
+        for (int e = 0; e < 2; e++) {
+            double p = history.numberColumn("dropout").getDouble(e);
+            assertTrue(p > 0 && p < 1 && p != 0.3, "epoch " + (e + 1) + " records the learned rate: " + p);
+        }
+    }
+
+    @Test
     void sweepWritesOneRunPerValueAndComparisonCharts() throws IOException {
         Path out = tmp.resolve("sweep");
         String[] args = train(out, "--dropout", "0,0.5");
@@ -221,6 +260,13 @@ class MainTest {
         expectError(new String[] {"sweep", "--dropout", "0,0.5", "--seeds", "0"}, "--seeds 0 must be at least 1");
         expectError(new String[] {"train", "--seeds", "3"}, "use ./run sweep --seeds 3");
         expectError(new String[] {"train", "--validation", "1.5"}, "--validation 1.5 is outside [0, 1)");
+        expectError(train(tmp.resolve("o10"), "--dropout", "adaptive:0.6:0.05"), "swap them");
+        expectError(train(tmp.resolve("o11"), "--dropout", "adaptive:0.1"), "give a rate such as 0.5, or adaptive");
+        expectError(train(tmp.resolve("o12"), "--dropout", "adaptive:0.05:1.2"), "must lie in [0, 1)");
+        expectError(train(tmp.resolve("o13"), "--dropout", "adaptive", "--validation", "0"), "--validation 0.1");
+        expectError(train(tmp.resolve("o14"), "--dropout-kind", "concrete", "--dropout", "0"), "start inside (0, 1)");
+        expectError(train(tmp.resolve("o15"), "--dropout-kind", "concrete", "--dropout", "adaptive"),
+                "concrete dropout learns its rate");
         assertEquals("keep me", Files.readString(full.resolve("old.csv")), "existing results are never touched");
         assertFalse(Files.exists(tmp.resolve("o1")), "a failed run writes nothing");
         assertNoPartialFolders(tmp);

@@ -9,7 +9,10 @@ import dev.dropkit.Env;
 import dev.dropkit.model.Mlp;
 import org.junit.jupiter.api.Test;
 
-/** The optimizer {@link Training} uses, checked against the SGD formula computed by hand in Java. */
+/**
+ * The update {@link Training} makes (the loop's gradient decay, then the optimizer), checked against the SGD formula
+ * computed by hand in Java.
+ */
 class SgdUpdateTest {
     private static final float[] W = {0.5f, -1.0f, 2.0f, 0.0f};
     private static final float[] G1 = {0.1f, 0.2f, -0.3f, 0.4f};
@@ -26,7 +29,7 @@ class SgdUpdateTest {
             }
         }
         Optimizer sgd = optimizer(Training.of(Mlp.seedModel()).sgd(lr).weightDecay(wd));
-        assertArrayEquals(w, run(sgd), 1e-6f);
+        assertArrayEquals(w, run(sgd, wd), 1e-6f);
     }
 
     @Test
@@ -43,19 +46,21 @@ class SgdUpdateTest {
             }
         }
         Optimizer sgd = optimizer(Training.of(Mlp.seedModel()).sgd(lr).momentum(mu).weightDecay(wd));
-        assertArrayEquals(w, run(sgd), 1e-6f);
+        assertArrayEquals(w, run(sgd, wd), 1e-6f);
     }
 
     private static Optimizer optimizer(Training settings) {
         return TrainingRun.optimizer(settings, () -> settings.learningRate().at(0));
     }
 
-    private static float[] run(Optimizer sgd) {
+    private static float[] run(Optimizer sgd, float wd) {
         try (NDManager manager = Env.engine().newBaseManager()) {
             NDArray weight = manager.create(W.clone());
             weight.setRequiresGradient(true);
             for (float[] g : new float[][] {G1, G2}) {
-                sgd.update("w", weight, manager.create(g));
+                NDArray gradient = manager.create(g);
+                TrainingRun.decayGradient(gradient, weight, manager.create(wd), manager);
+                sgd.update("w", weight, gradient);
             }
             return weight.toFloatArray();
         }

@@ -315,8 +315,15 @@ public final class TrainingRun implements AutoCloseable {
             return;
         }
         float shrink = (float) (1 - learningRate * config.weightDecay());
-        for (Parameter p : decayed) {
-            p.getArray().muli(shrink);
+        // An in-place change of a leaf parameter must not be recorded, whichever thread trains (a notebook kernel's
+        // cell thread may have grad mode on).
+        boolean recording = Env.gradMode(false);
+        try {
+            for (Parameter p : decayed) {
+                p.getArray().muli(shrink);
+            }
+        } finally {
+            Env.gradMode(recording);
         }
     }
 

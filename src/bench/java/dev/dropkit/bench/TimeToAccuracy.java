@@ -21,13 +21,14 @@ import java.util.OptionalDouble;
 import java.util.function.LongFunction;
 
 /**
- * Seconds of training until 97% and 98% MNIST test accuracy, the seed's settings beside notebook 06's recipe
- * (standardised inputs, momentum 0.9 with a warmed-up cosine learning rate, fast dropout annealed towards 0.5),
+ * Seconds of training until 97% and 98% MNIST test accuracy, the seed's settings beside a fixed fast recipe
+ * (standardised inputs, momentum 0.9 with a warmed-up cosine learning rate, fast dropout annealed towards 0.5; notebook
+ * 06 chooses its own recipe on validation data from a few such candidates),
  * median over seeds; a run that does not reach a target within {@link #MAX_EPOCHS} counts as never (a median is
  * given only when most seeds reach it). Writes time_to_accuracy.csv through a temporary file.
  *
- * <p>The recipe is taken as notebook 06 defines it; once the data has a validation split, its choices should be
- * made on validation accuracy (the targets here stay test accuracy, measured once per epoch).
+ * <p>Nothing is chosen here: both settings are fixed, train on all 60,000 images and are measured on test accuracy
+ * once per epoch.
  */
 final class TimeToAccuracy {
     static final int MAX_EPOCHS = 20;
@@ -41,8 +42,8 @@ final class TimeToAccuracy {
             rows.add(measure("seed settings", seeds, raw, seed -> Training.of(Mlp.seedModel()).sgd(0.1)
                     .weightDecay(1e-4).batchSize(128).seed(seed)));
         }
-        try (ImageData std = ImageData.builder("mnist").normalization(Normalization.STANDARDIZE).build()) {
-            rows.add(measure("notebook 06 recipe", seeds, std, seed -> Training.of(Mlp.seedModel()
+        try (ImageData std = ImageData.builder("mnist").normalization(Normalization.STANDARDIZE).validation(0).build()) {
+            rows.add(measure("fast recipe", seeds, std, seed -> Training.of(Mlp.seedModel()
                     .withDropoutKind(DropoutKind.FAST)).sgd(Schedule.cosine(0.05, 0.001, 12).withWarmup(0.5)).momentum(0.9)
                     .weightDecay(1e-4).dropout(Schedule.curriculum(0.5, 0.5)).batchSize(128).seed(seed)));
         }

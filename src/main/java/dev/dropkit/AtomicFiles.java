@@ -33,8 +33,8 @@ public final class AtomicFiles {
         String ext = dot > 0 ? name.substring(dot) : "";
         try {
             Files.createDirectories(abs.getParent());
-            Path tmp = Files.createTempFile(abs.getParent(), "." + (dot > 0 ? name.substring(0, dot) : name)
-                    + ".partial-", ext);
+            Path tmp = Files.createTempFile(
+                    abs.getParent(), "." + (dot > 0 ? name.substring(0, dot) : name) + ".partial-", ext);
             try {
                 writer.write(tmp);
                 moveIntoPlace(tmp, abs);

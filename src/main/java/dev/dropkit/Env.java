@@ -100,7 +100,8 @@ public final class Env {
         if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
             // Default 1 (measured, ./run bench): for this model's small products a second intra-op thread gains
             // little, and on a busy 2-core machine OpenMP's spin-waiting made 2-thread epochs 5-20x slower.
-            System.setProperty("ai.djl.pytorch.num_threads",
+            System.setProperty(
+                    "ai.djl.pytorch.num_threads",
                     String.valueOf(threads != null && !threads.isBlank() ? threadsSetting(threads) : DEFAULT_THREADS));
         }
         // Notebook kernels load our jars through a child class loader; DJL finds engines through the context one.

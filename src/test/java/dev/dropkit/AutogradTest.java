@@ -19,7 +19,7 @@ class AutogradTest {
             boolean previous = Env.gradMode(true);
             try {
                 Env.backward(w.square().sum()); // d(sum w^2)/dw = 2w
-                Env.backward(w.sum());          // adds 1
+                Env.backward(w.sum()); // adds 1
             } finally {
                 Env.gradMode(previous);
             }
@@ -34,10 +34,11 @@ class AutogradTest {
         boolean previous = Env.gradMode(false);
         try {
             boolean other = CompletableFuture.supplyAsync(() -> {
-                boolean before = Env.gradMode(true);
-                Env.gradMode(before);
-                return before;
-            }).get();
+                        boolean before = Env.gradMode(true);
+                        Env.gradMode(before);
+                        return before;
+                    })
+                    .get();
             assertTrue(other, "a new thread starts with PyTorch's default, recording on");
             assertFalse(Env.gradMode(false), "this thread's setting is unchanged by the other thread");
         } finally {

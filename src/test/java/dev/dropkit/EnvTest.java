@@ -17,8 +17,11 @@ class EnvTest {
     void dropkitDataMustBeAFolderWhenSet() {
         assertEquals(tmp, Env.dataDir(tmp.toString()));
         assertEquals(Env.home().resolve("data"), Env.dataDir(""));
-        var e = assertThrows(IllegalArgumentException.class, () -> Env.dataDir(tmp.resolve("missing").toString()));
-        assertTrue(e.getMessage().startsWith("DROPKIT_DATA=" + tmp.resolve("missing") + " is not a folder: point it"),
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Env.dataDir(tmp.resolve("missing").toString()));
+        assertTrue(
+                e.getMessage().startsWith("DROPKIT_DATA=" + tmp.resolve("missing") + " is not a folder: point it"),
                 e.getMessage());
     }
 
@@ -27,7 +30,8 @@ class EnvTest {
         assertEquals(1, Env.threadsSetting(" 1 "));
         for (String bad : new String[] {"abc", "0", "-2", "1.5", "100000"}) {
             var e = assertThrows(IllegalArgumentException.class, () -> Env.threadsSetting(bad));
-            assertTrue(e.getMessage().startsWith("DROPKIT_THREADS='" + bad + "' is not a thread count: set a whole"),
+            assertTrue(
+                    e.getMessage().startsWith("DROPKIT_THREADS='" + bad + "' is not a thread count: set a whole"),
                     e.getMessage());
         }
     }

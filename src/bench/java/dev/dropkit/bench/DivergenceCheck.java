@@ -2,12 +2,12 @@ package dev.dropkit.bench;
 
 import dev.dropkit.Env;
 import dev.dropkit.data.ImageData;
+import dev.dropkit.experiment.EpochBench;
 import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.train.History;
 import dev.dropkit.train.Training;
 import dev.dropkit.train.TrainingRun;
-import dev.dropkit.experiment.EpochBench;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -55,15 +55,23 @@ public final class DivergenceCheck {
         }
         Env.threads(1);
         Map<String, Training> configs = new LinkedHashMap<>();
-        Training base = Training.of(Mlp.seedModel()).sgd(0.1).weightDecay(1e-4).batchSize(128).seed(42)
+        Training base = Training.of(Mlp.seedModel())
+                .sgd(0.1)
+                .weightDecay(1e-4)
+                .batchSize(128)
+                .seed(42)
                 .progress(false);
         for (String kind : kinds.split(",")) {
-            configs.put(kind, switch (kind) {
-                case "no-dropout" -> base.model(Mlp.seedModel().withDropout(0));
-                case "standard", "fast", "structured" -> base.model(Mlp.seedModel().withDropoutKind(DropoutKind.parse(kind)));
-                default -> throw new IllegalArgumentException("unknown kind " + kind
-                        + ": use no-dropout, standard, fast or structured");
-            });
+            configs.put(
+                    kind,
+                    switch (kind) {
+                        case "no-dropout" -> base.model(Mlp.seedModel().withDropout(0));
+                        case "standard", "fast", "structured" ->
+                            base.model(Mlp.seedModel().withDropoutKind(DropoutKind.parse(kind)));
+                        default ->
+                            throw new IllegalArgumentException(
+                                    "unknown kind " + kind + ": use no-dropout, standard, fast or structured");
+                    });
         }
         final String py = python;
         Map<String, double[]> reference = new LinkedHashMap<>();
@@ -78,8 +86,9 @@ public final class DivergenceCheck {
                 }
                 if (peers) {
                     bench.add("easytrain", () -> new DropoutBench.EasyTrainContestant(data));
-                    bench.add("pytorch", () -> DropoutBench.PeerContestant.python(py, Path.of("src/bench/pytorch_peer.py"),
-                            0.5, 1));
+                    bench.add(
+                            "pytorch",
+                            () -> DropoutBench.PeerContestant.python(py, Path.of("src/bench/pytorch_peer.py"), 0.5, 1));
                 }
                 bench.run();
                 Table summary = bench.summary();
@@ -89,7 +98,10 @@ public final class DivergenceCheck {
                     double acc = row.getDouble("test_accuracy");
                     TrainingRun run = runs.get(name);
                     double[] fingerprint = run != null
-                            ? run.history().table().doubleColumn(History.TRAIN_LOSS).asDoubleArray()
+                            ? run.history()
+                                    .table()
+                                    .doubleColumn(History.TRAIN_LOSS)
+                                    .asDoubleArray()
                             : new double[] {acc};
                     double[] ref = reference.putIfAbsent(name, fingerprint);
                     boolean same = ref == null || java.util.Arrays.equals(ref, fingerprint);

@@ -63,9 +63,18 @@ public final class DropoutBench {
     static final double EPOCH_GFLOP = 24.5;
     /** A configuration more than this far below no dropout's test accuracy did not learn properly. */
     static final double FAIL_MARGIN = 0.01;
+
     static final String NO_DROPOUT = "toolkit-no-dropout";
-    static final List<String> CONFIGS = List.of("toolkit-standard", NO_DROPOUT, "toolkit-fast", "toolkit-structured",
-            "toolkit-bn", "easytrain-standard", "pytorch-standard", "pytorch-no-dropout", "dl4j-standard");
+    static final List<String> CONFIGS = List.of(
+            "toolkit-standard",
+            NO_DROPOUT,
+            "toolkit-fast",
+            "toolkit-structured",
+            "toolkit-bn",
+            "easytrain-standard",
+            "pytorch-standard",
+            "pytorch-no-dropout",
+            "dl4j-standard");
 
     public static void main(String[] args) throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
@@ -91,9 +100,10 @@ public final class DropoutBench {
                     case "--dl4j-classpath" -> dl4j = arg(args, ++i, a);
                     case "--time-to-accuracy-seeds" -> ttaSeeds = intArg(args, ++i, a);
                     case "--configs" -> chosen = configs(arg(args, ++i, a));
-                    default -> throw new IllegalArgumentException("unknown option " + a + " (options: --threads N"
-                            + " --warmup N --timed N --configs a,b,... --out DIR --python PATH|none"
-                            + " --dl4j-classpath CP|none --time-to-accuracy-seeds N, 0 to skip)");
+                    default ->
+                        throw new IllegalArgumentException("unknown option " + a + " (options: --threads N"
+                                + " --warmup N --timed N --configs a,b,... --out DIR --python PATH|none"
+                                + " --dl4j-classpath CP|none --time-to-accuracy-seeds N, 0 to skip)");
                 }
             }
             if (threads < 1 || threads > cores) {
@@ -105,8 +115,8 @@ public final class DropoutBench {
                         + " >= 0: e.g. --warmup 3 --timed 7");
             }
             if (!chosen.contains(NO_DROPOUT)) {
-                throw new IllegalArgumentException("--configs must include " + NO_DROPOUT
-                        + ": it is the accuracy reference that decides FAILED");
+                throw new IllegalArgumentException(
+                        "--configs must include " + NO_DROPOUT + ": it is the accuracy reference that decides FAILED");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("bench: " + e.getMessage());
@@ -115,14 +125,29 @@ public final class DropoutBench {
         Env.threads(threads);
         double peak = PeakFlops.perCoreGflops();
         double floorSeconds = EPOCH_GFLOP / (peak * threads);
-        System.out.println(String.format(Locale.ROOT, "threads: %d intra-op (toolkit, EasyTrain and the peers alike);"
-                + " %d warm-up + %d timed epochs per configuration, taking turns", Env.threads(), warmup, timed));
-        System.out.println(String.format(Locale.ROOT, "arithmetic floor: %.1f GFLOP per epoch; this machine's peak"
-                + " %.0f GFLOP/s per core (DJL matMul 512x784 . 784x128, 1 thread) -> %.3f s per epoch at %d thread%s",
-                EPOCH_GFLOP, peak, floorSeconds, threads, threads > 1 ? "s" : ""));
+        System.out.println(String.format(
+                Locale.ROOT,
+                "threads: %d intra-op (toolkit, EasyTrain and the peers alike);"
+                        + " %d warm-up + %d timed epochs per configuration, taking turns",
+                Env.threads(),
+                warmup,
+                timed));
+        System.out.println(String.format(
+                Locale.ROOT,
+                "arithmetic floor: %.1f GFLOP per epoch; this machine's peak"
+                        + " %.0f GFLOP/s per core (DJL matMul 512x784 . 784x128, 1 thread) -> %.3f s per epoch at %d thread%s",
+                EPOCH_GFLOP,
+                peak,
+                floorSeconds,
+                threads,
+                threads > 1 ? "s" : ""));
         boolean anyFailed;
         try (ImageData mnist = ImageData.builder("mnist").validation(0).build()) {
-            Training base = Training.of(Mlp.seedModel()).sgd(0.1).weightDecay(1e-4).batchSize(128).seed(42);
+            Training base = Training.of(Mlp.seedModel())
+                    .sgd(0.1)
+                    .weightDecay(1e-4)
+                    .batchSize(128)
+                    .seed(42);
             EpochBench bench = EpochBench.on(mnist).warmup(warmup).timed(timed);
             Map<String, Guarded> guards = new LinkedHashMap<>();
             final int t = threads;
@@ -130,23 +155,39 @@ public final class DropoutBench {
             final Path script = peer;
             final String dl4jCp = dl4j;
             for (String name : chosen) {
-                Supplier<EpochBench.Contestant> make = switch (name) {
-                    case "toolkit-standard" -> toolkit(base.copy(), mnist);
-                    case NO_DROPOUT -> toolkit(base.model(Mlp.seedModel().withDropout(0)), mnist);
-                    case "toolkit-fast" -> toolkit(base.model(Mlp.seedModel().withDropoutKind(DropoutKind.FAST)), mnist);
-                    case "toolkit-structured" -> toolkit(base.model(Mlp.seedModel().withDropoutKind(DropoutKind.STRUCTURED)),
-                            mnist);
-                    case "toolkit-bn" -> toolkit(base.model(Mlp.seedModel()
-                            .withBatchNorm(BatchNormOrder.DROPOUT_AFTER_BN)), mnist);
-                    case "easytrain-standard" -> () -> new EasyTrainContestant(mnist);
-                    case "pytorch-standard", "pytorch-no-dropout" -> missing(py, "none", "the PyTorch peer",
-                            "python3-torch (environment/setup.sh --with-bench)")
-                            ? null : () -> PeerContestant.python(py, script, name.endsWith("standard") ? 0.5 : 0, t);
-                    case "dl4j-standard" -> missing(dl4jCp, "none", "the Deeplearning4j peer",
-                            "the Maven profile bench-dl4j (./run bench resolves it; needs Maven Central)")
-                            ? null : () -> PeerContestant.dl4j(dl4jCp, 0.5, t);
-                    default -> throw new IllegalStateException(name);
-                };
+                Supplier<EpochBench.Contestant> make =
+                        switch (name) {
+                            case "toolkit-standard" -> toolkit(base.copy(), mnist);
+                            case NO_DROPOUT ->
+                                toolkit(base.model(Mlp.seedModel().withDropout(0)), mnist);
+                            case "toolkit-fast" ->
+                                toolkit(base.model(Mlp.seedModel().withDropoutKind(DropoutKind.FAST)), mnist);
+                            case "toolkit-structured" ->
+                                toolkit(base.model(Mlp.seedModel().withDropoutKind(DropoutKind.STRUCTURED)), mnist);
+                            case "toolkit-bn" ->
+                                toolkit(
+                                        base.model(Mlp.seedModel().withBatchNorm(BatchNormOrder.DROPOUT_AFTER_BN)),
+                                        mnist);
+                            case "easytrain-standard" -> () -> new EasyTrainContestant(mnist);
+                            case "pytorch-standard", "pytorch-no-dropout" ->
+                                missing(
+                                                py,
+                                                "none",
+                                                "the PyTorch peer",
+                                                "python3-torch (environment/setup.sh --with-bench)")
+                                        ? null
+                                        : () -> PeerContestant.python(
+                                                py, script, name.endsWith("standard") ? 0.5 : 0, t);
+                            case "dl4j-standard" ->
+                                missing(
+                                                dl4jCp,
+                                                "none",
+                                                "the Deeplearning4j peer",
+                                                "the Maven profile bench-dl4j (./run bench resolves it; needs Maven Central)")
+                                        ? null
+                                        : () -> PeerContestant.dl4j(dl4jCp, 0.5, t);
+                            default -> throw new IllegalStateException(name);
+                        };
                 if (make != null) {
                     Guarded g = new Guarded(name, make);
                     guards.put(name, g);
@@ -159,12 +200,18 @@ public final class DropoutBench {
             writeCsv(summary, out.resolve("results.csv"));
             Path epochsTmp = Files.createTempFile(out, ".epochs-", ".csv");
             bench.epochs().write().csv(epochsTmp.toString());
-            Files.move(epochsTmp, out.resolve("epochs.csv"), StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    epochsTmp,
+                    out.resolve("epochs.csv"),
+                    StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
-            BarChart.of(summary, "config", "median_s_per_epoch", "median_cpu_s").labels(true).size(1400, 500)
+            BarChart.of(summary, "config", "median_s_per_epoch", "median_cpu_s")
+                    .labels(true)
+                    .size(1400, 500)
                     .title("Seconds per MNIST epoch, wall clock and CPU (median of " + timed + ", " + threads
                             + " thread" + (threads > 1 ? "s" : "") + ")")
-                    .yLabel("seconds per epoch").save(out.resolve("results.png"));
+                    .yLabel("seconds per epoch")
+                    .save(out.resolve("results.png"));
             print(summary);
             System.out.println("wrote " + out.resolve("results.csv") + ", epochs.csv and results.png");
         }
@@ -196,8 +243,8 @@ public final class DropoutBench {
         for (String c : list.split(",")) {
             String name = c.trim();
             if (!CONFIGS.contains(name)) {
-                throw new IllegalArgumentException("unknown configuration '" + name + "': use some of "
-                        + String.join(",", CONFIGS));
+                throw new IllegalArgumentException(
+                        "unknown configuration '" + name + "': use some of " + String.join(",", CONFIGS));
             }
             if (!chosen.contains(name)) {
                 chosen.add(name);
@@ -247,8 +294,13 @@ public final class DropoutBench {
             } else if (!(reference >= 0)) {
                 s = "FAILED: no reference (" + NO_DROPOUT + " did not finish)";
             } else if (acc < reference - FAIL_MARGIN) {
-                s = String.format(Locale.ROOT, "FAILED: test accuracy %.2f%% is more than %.0f point below %s's"
-                        + " %.2f%%", 100 * acc, 100 * FAIL_MARGIN, NO_DROPOUT, 100 * reference);
+                s = String.format(
+                        Locale.ROOT,
+                        "FAILED: test accuracy %.2f%% is more than %.0f point below %s's" + " %.2f%%",
+                        100 * acc,
+                        100 * FAIL_MARGIN,
+                        NO_DROPOUT,
+                        100 * reference);
             } else {
                 s = "OK";
             }
@@ -291,31 +343,60 @@ public final class DropoutBench {
     }
 
     private static void print(Table summary) {
-        System.out.println("seconds per epoch: wall clock (median, min, max of the timed epochs) and CPU of the training"
-                + " thread or peer process (less sensitive to other load); ratios only between OK configurations:");
-        System.out.println(String.format(Locale.ROOT, "%-20s %8s %7s %7s %8s %8s %8s %8s %8s %8s %8s %7s %7s  %s",
-                "config", "median_s", "min_s", "max_s", "cpu_s", "test_acc", "/pytorch", "/dl4j", "/no-drop",
-                "/standard", "cpu/no-d", "GFLOP/s", "/floor", "status"));
+        System.out.println(
+                "seconds per epoch: wall clock (median, min, max of the timed epochs) and CPU of the training"
+                        + " thread or peer process (less sensitive to other load); ratios only between OK configurations:");
+        System.out.println(String.format(
+                Locale.ROOT,
+                "%-20s %8s %7s %7s %8s %8s %8s %8s %8s %8s %8s %7s %7s  %s",
+                "config",
+                "median_s",
+                "min_s",
+                "max_s",
+                "cpu_s",
+                "test_acc",
+                "/pytorch",
+                "/dl4j",
+                "/no-drop",
+                "/standard",
+                "cpu/no-d",
+                "GFLOP/s",
+                "/floor",
+                "status"));
         for (Row r : summary) {
-            System.out.println(String.format(Locale.ROOT,
+            System.out.println(String.format(
+                    Locale.ROOT,
                     "%-20s %8.3f %7.3f %7.3f %8.3f %7.2f%% %8s %8s %8s %8s %8s %7.1f %7.2f  %s",
-                    r.getString("config"), r.getDouble("median_s_per_epoch"), r.getDouble("min_s"),
-                    r.getDouble("max_s"), r.getDouble("median_cpu_s"), 100 * r.getDouble("test_accuracy"),
-                    num(r.getDouble("ratio_to_pytorch")), num(r.getDouble("ratio_to_dl4j")),
-                    num(r.getDouble("ratio_to_no_dropout")), num(r.getDouble("ratio_to_standard")),
-                    num(r.getDouble("cpu_ratio_to_no_dropout")), r.getDouble("gflop_per_s"),
-                    r.getDouble("ratio_to_floor"), r.getString("status")));
+                    r.getString("config"),
+                    r.getDouble("median_s_per_epoch"),
+                    r.getDouble("min_s"),
+                    r.getDouble("max_s"),
+                    r.getDouble("median_cpu_s"),
+                    100 * r.getDouble("test_accuracy"),
+                    num(r.getDouble("ratio_to_pytorch")),
+                    num(r.getDouble("ratio_to_dl4j")),
+                    num(r.getDouble("ratio_to_no_dropout")),
+                    num(r.getDouble("ratio_to_standard")),
+                    num(r.getDouble("cpu_ratio_to_no_dropout")),
+                    r.getDouble("gflop_per_s"),
+                    r.getDouble("ratio_to_floor"),
+                    r.getString("status")));
         }
         for (Row r : summary) {
             String name = r.getString("config");
             if (name.equals("toolkit-structured") && r.getDouble("ratio_to_standard") > 0) {
-                System.out.println(String.format(Locale.ROOT, "structured dropout: %.2fx faster per epoch than"
-                        + " standard (wall), %.2fx (CPU)", 1 / r.getDouble("ratio_to_standard"),
+                System.out.println(String.format(
+                        Locale.ROOT,
+                        "structured dropout: %.2fx faster per epoch than" + " standard (wall), %.2fx (CPU)",
+                        1 / r.getDouble("ratio_to_standard"),
                         1 / r.getDouble("cpu_ratio_to_standard")));
             }
             if (name.equals("toolkit-fast") && r.getDouble("ratio_to_no_dropout") > 0) {
-                System.out.println(String.format(Locale.ROOT, "fast dropout: %.2fx no dropout's epoch (wall), %.2fx"
-                        + " (CPU)", r.getDouble("ratio_to_no_dropout"), r.getDouble("cpu_ratio_to_no_dropout")));
+                System.out.println(String.format(
+                        Locale.ROOT,
+                        "fast dropout: %.2fx no dropout's epoch (wall), %.2fx" + " (CPU)",
+                        r.getDouble("ratio_to_no_dropout"),
+                        r.getDouble("cpu_ratio_to_no_dropout")));
             }
             if (r.getString("status").startsWith("FAILED")) {
                 System.out.println(name + ": " + r.getString("status"));
@@ -329,9 +410,22 @@ public final class DropoutBench {
 
     /** results.csv through a temporary file moved into place; ratios of FAILED configurations are empty. */
     static void writeCsv(Table summary, Path file) throws IOException {
-        String[] numbers = {"median_s_per_epoch", "min_s", "max_s", "test_accuracy", "ratio_to_pytorch",
-            "ratio_to_no_dropout", "median_cpu_s", "ratio_to_standard", "ratio_to_dl4j", "ratio_to_easytrain",
-            "cpu_ratio_to_no_dropout", "cpu_ratio_to_standard", "gflop_per_s", "ratio_to_floor"};
+        String[] numbers = {
+            "median_s_per_epoch",
+            "min_s",
+            "max_s",
+            "test_accuracy",
+            "ratio_to_pytorch",
+            "ratio_to_no_dropout",
+            "median_cpu_s",
+            "ratio_to_standard",
+            "ratio_to_dl4j",
+            "ratio_to_easytrain",
+            "cpu_ratio_to_no_dropout",
+            "cpu_ratio_to_standard",
+            "gflop_per_s",
+            "ratio_to_floor"
+        };
         Path tmp = Files.createTempFile(file.getParent(), ".results-", ".csv");
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             w.write("config," + String.join(",", numbers) + ",status\n");
@@ -341,7 +435,9 @@ public final class DropoutBench {
                     double v = r.getDouble(c);
                     line.append(',').append(Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v));
                 }
-                line.append(",\"").append(r.getString("status").replace("\"", "'")).append("\"\n");
+                line.append(",\"")
+                        .append(r.getString("status").replace("\"", "'"))
+                        .append("\"\n");
                 w.write(line.toString());
             }
         } catch (IOException | RuntimeException e) {
@@ -407,7 +503,10 @@ public final class DropoutBench {
         }
 
         private void fail(RuntimeException e) {
-            failure = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
+            failure = String.valueOf(e.getMessage())
+                    .lines()
+                    .findFirst()
+                    .orElse(e.getClass().getSimpleName());
             System.out.println(name + " FAILED: " + failure + " (the other configurations go on)");
             close();
         }
@@ -467,17 +566,23 @@ public final class DropoutBench {
             this.data = data;
             Env.engine().setRandomSeed(42);
             SequentialBlock block = new SequentialBlock()
-                    .add(Linear.builder().setUnits(128).build()).add(Activation::relu)
+                    .add(Linear.builder().setUnits(128).build())
+                    .add(Activation::relu)
                     .add(Dropout.builder().optRate(0.5f).build())
                     .add(Linear.builder().setUnits(10).build());
             model = Model.newInstance("easytrain");
             model.setBlock(block);
             trainer = model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f)).optWeightDecays(1e-4f)
+                    .optOptimizer(Optimizer.sgd()
+                            .setLearningRateTracker(Tracker.fixed(0.1f))
+                            .optWeightDecays(1e-4f)
                             .build()));
             trainer.initialize(new Shape(1, 784));
-            train = new ArrayDataset.Builder().setData(data.trainX()).optLabels(data.trainY())
-                    .setSampling(128, true).build();
+            train = new ArrayDataset.Builder()
+                    .setData(data.trainX())
+                    .optLabels(data.trainY())
+                    .setSampling(128, true)
+                    .build();
         }
 
         private double lastCpu = Double.NaN;
@@ -506,7 +611,8 @@ public final class DropoutBench {
         @Override
         public double testAccuracy() {
             try (NDManager scratch = data.manager().newSubManager()) {
-                var logits = trainer.evaluate(new NDList(data.testX().get(scratch, new NDIndex(":")))).head();
+                var logits = trainer.evaluate(new NDList(data.testX().get(scratch, new NDIndex(":"))))
+                        .head();
                 return logits.argMax(1).eq(data.testY()).sum().getLong() / (double) data.testSize();
             }
         }
@@ -530,29 +636,47 @@ public final class DropoutBench {
         private double lastCpu = Double.NaN;
 
         static PeerContestant python(String python, Path script, double dropout, int threads) {
-            return new PeerContestant("the PyTorch peer (dropout " + dropout + ")", List.of(python, script.toString(),
-                    "--data", Env.dataDir().resolve("mnist").toString(), "--dropout", String.valueOf(dropout),
-                    "--threads", String.valueOf(threads)), threads, null,
+            return new PeerContestant(
+                    "the PyTorch peer (dropout " + dropout + ")",
+                    List.of(
+                            python,
+                            script.toString(),
+                            "--data",
+                            Env.dataDir().resolve("mnist").toString(),
+                            "--dropout",
+                            String.valueOf(dropout),
+                            "--threads",
+                            String.valueOf(threads)),
+                    threads,
+                    null,
                     "install python3-torch (environment/setup.sh --with-bench)");
         }
 
         /** Deeplearning4j in its own JVM, with ND4J's native build named by the class path (e.g. -avx512). */
         static PeerContestant dl4j(String classpath, double dropout, int threads) {
             String extension = "";
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("nd4j-native-[^/:]*-linux-x86_64(-[a-z0-9-]+)\\.jar")
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                            "nd4j-native-[^/:]*-linux-x86_64(-[a-z0-9-]+)\\.jar")
                     .matcher(classpath);
             while (m.find()) {
                 extension = m.group(1);
             }
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-Xmx2g", "-cp", classpath));
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-cp", classpath));
             if (!extension.isEmpty()) {
                 command.add("-Dorg.bytedeco.javacpp.platform.extension=" + extension);
             }
-            command.addAll(List.of("dev.dropkit.bench.dl4j.Dl4jPeer", "--data",
-                    Env.dataDir().resolve("mnist").toString(), "--dropout", String.valueOf(dropout)));
-            return new PeerContestant("the Deeplearning4j peer (nd4j-native linux-x86_64" + extension + ")", command,
-                    threads, Path.of("build/bench/dl4j-peer.log"),
+            command.addAll(List.of(
+                    "dev.dropkit.bench.dl4j.Dl4jPeer",
+                    "--data",
+                    Env.dataDir().resolve("mnist").toString(),
+                    "--dropout",
+                    String.valueOf(dropout)));
+            return new PeerContestant(
+                    "the Deeplearning4j peer (nd4j-native linux-x86_64" + extension + ")",
+                    command,
+                    threads,
+                    Path.of("build/bench/dl4j-peer.log"),
                     "resolve the Maven profile bench-dl4j (./run bench does)");
         }
 
@@ -566,8 +690,8 @@ public final class DropoutBench {
             try {
                 process = pb.start();
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot start " + label + " (" + command.get(0) + "): " + installHint,
-                        e);
+                throw new UncheckedIOException(
+                        "cannot start " + label + " (" + command.get(0) + "): " + installHint, e);
             }
             in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             out = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);

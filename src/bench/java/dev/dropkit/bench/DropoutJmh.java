@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.dropkit.Env;
-import dev.dropkit.model.DropoutLayer;
 import dev.dropkit.model.DropoutKind;
+import dev.dropkit.model.DropoutLayer;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -34,7 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Dai.djl.offline=true"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Dai.djl.offline=true"})
 public class DropoutJmh {
     public static final int ROWS = 128;
     public static final int UNITS = 128;
@@ -66,7 +68,9 @@ public class DropoutJmh {
                 GradientCollector gc = Env.engine().newGradientCollector()) {
             // results join their first operand's manager: lend x to the step so every temporary is freed with it
             x.tempAttach(step);
-            NDArray y = layer == null ? x.mul(1f) : layer.forward(ps, new NDList(x), true).head();
+            NDArray y = layer == null
+                    ? x.mul(1f)
+                    : layer.forward(ps, new NDList(x), true).head();
             gc.backward(y.mul(upstream).sum());
             return 0f;
         }

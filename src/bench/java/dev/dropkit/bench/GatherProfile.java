@@ -47,24 +47,30 @@ public final class GatherProfile {
                             }
                         }
                         long[] k = java.util.Arrays.copyOf(kept, c);
-                        try (NDManager bm = m.newSubManager(); GradientCollector gc = Env.engine().newGradientCollector()) {
+                        try (NDManager bm = m.newSubManager();
+                                GradientCollector gc = Env.engine().newGradientCollector()) {
                             NDArray h;
                             switch (variants[v]) {
                                 case "dense" -> h = Linear.linear(x, w, b).head();
                                 case "index" -> {
                                     NDArray idx = bm.create(k);
-                                    h = Linear.linear(x, w.get(bm, new NDIndex("{}", idx)), b.get(bm, new NDIndex("{}", idx)))
+                                    h = Linear.linear(
+                                                    x,
+                                                    w.get(bm, new NDIndex("{}", idx)),
+                                                    b.get(bm, new NDIndex("{}", idx)))
                                             .head();
                                 }
                                 case "embedding" -> {
                                     PtNDArray idx = (PtNDArray) bm.create(k);
                                     NDArray wk = JniUtils.embedding(idx, (PtNDArray) w, false);
-                                    NDArray bk = JniUtils.embedding(idx, (PtNDArray) b.reshape(128, 1), false).reshape(-1);
+                                    NDArray bk = JniUtils.embedding(idx, (PtNDArray) b.reshape(128, 1), false)
+                                            .reshape(-1);
                                     h = Linear.linear(x, wk, bk).head();
                                 }
                                 default -> { // the product of the kept rows alone, no gather: the floor
                                     NDArray wk = w.get(bm, new NDIndex("0:{}", c));
-                                    h = Linear.linear(x, wk, b.get(bm, new NDIndex("0:{}", c))).head();
+                                    h = Linear.linear(x, wk, b.get(bm, new NDIndex("0:{}", c)))
+                                            .head();
                                 }
                             }
                             h.attach(bm);
@@ -82,7 +88,8 @@ public final class GatherProfile {
         for (int v = 0; v < variants.length; v++) {
             double[] s = us[v].clone();
             java.util.Arrays.sort(s);
-            System.out.println(String.format(Locale.ROOT, "%-18s %7.1f us per step (median of 7 rounds)", variants[v], s[3]));
+            System.out.println(
+                    String.format(Locale.ROOT, "%-18s %7.1f us per step (median of 7 rounds)", variants[v], s[3]));
         }
     }
 }

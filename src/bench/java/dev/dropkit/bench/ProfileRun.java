@@ -19,13 +19,26 @@ public final class ProfileRun {
         String kind = args.length > 0 ? args[0] : "structured";
         int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         Env.threads(1);
-        Mlp model = kind.equals("no-dropout") ? Mlp.seedModel().withDropout(0) : Mlp.seedModel().withDropoutKind(DropoutKind.parse(kind));
-        Training t = Training.of(model).sgd(0.1).weightDecay(1e-4).batchSize(128).seed(42).progress(false);
-        try (ImageData data = ImageData.builder("mnist").validation(0).build(); TrainingRun run = t.start(data)) {
+        Mlp model = kind.equals("no-dropout")
+                ? Mlp.seedModel().withDropout(0)
+                : Mlp.seedModel().withDropoutKind(DropoutKind.parse(kind));
+        Training t = Training.of(model)
+                .sgd(0.1)
+                .weightDecay(1e-4)
+                .batchSize(128)
+                .seed(42)
+                .progress(false);
+        try (ImageData data = ImageData.builder("mnist").validation(0).build();
+                TrainingRun run = t.start(data)) {
             for (int e = 0; e < epochs; e++) {
                 History h = run.train(1);
-                System.out.println(String.format(Locale.ROOT, "%s epoch %d: %.3f s wall, %.3f s cpu, test %.2f%%",
-                        kind, e + 1, h.table().doubleColumn(History.SECONDS).get(e), run.lastEpochCpuSeconds(),
+                System.out.println(String.format(
+                        Locale.ROOT,
+                        "%s epoch %d: %.3f s wall, %.3f s cpu, test %.2f%%",
+                        kind,
+                        e + 1,
+                        h.table().doubleColumn(History.SECONDS).get(e),
+                        run.lastEpochCpuSeconds(),
                         100 * h.finalTestAccuracy()));
             }
         }

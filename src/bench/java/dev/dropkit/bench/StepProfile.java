@@ -48,12 +48,14 @@ public final class StepProfile {
      * one fused SGD update and one zeroing per parameter, without DJL's per-parameter bookkeeping.
      */
     static final String DIRECT = "no-dropout-direct-step";
+
     static final String[] PHASES = {"batch", "forward", "loss", "backward", "step", "bookkeeping"};
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) {
         int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 6;
-        List<String> kinds = args.length > 1 ? List.of(args).subList(1, args.length)
+        List<String> kinds = args.length > 1
+                ? List.of(args).subList(1, args.length)
                 : List.of("no-dropout", "standard", "fast", "structured");
         Env.threads(1);
         try (ImageData data = ImageData.builder("mnist").validation(0).build()) {
@@ -66,7 +68,13 @@ public final class StepProfile {
                     p.epoch();
                 }
             }
-            System.out.println(String.format(Locale.ROOT, "%-22s %7s %8s %8s  %s", "kind", "test", "cpu_ms", "wall_ms",
+            System.out.println(String.format(
+                    Locale.ROOT,
+                    "%-22s %7s %8s %8s  %s",
+                    "kind",
+                    "test",
+                    "cpu_ms",
+                    "wall_ms",
                     String.join("  ", PHASES) + "   (median ms per epoch over the last " + (epochs - 2) + " epochs)"));
             for (Profiled p : runs) {
                 System.out.println(p.report(2));
@@ -95,13 +103,18 @@ public final class StepProfile {
             this.kind = kind;
             this.data = data;
             Env.engine().setRandomSeed(42);
-            Mlp mlp = kind.equals("no-dropout") || kind.equals(DIRECT) ? Mlp.seedModel().withDropout(0)
-                    : kind.equals(COMPACT) ? Mlp.seedModel().withDropout(0) // only its initialised weights are used
-                    : Mlp.seedModel().withDropoutKind(DropoutKind.parse(kind));
+            Mlp mlp = kind.equals("no-dropout") || kind.equals(DIRECT)
+                    ? Mlp.seedModel().withDropout(0)
+                    : kind.equals(COMPACT)
+                            ? Mlp.seedModel().withDropout(0) // only its initialised weights are used
+                            : Mlp.seedModel().withDropoutKind(DropoutKind.parse(kind));
             model = Model.newInstance(kind);
             model.setBlock(mlp.block());
-            trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(
-                    Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f)).optWeightDecays(1e-4f).build()));
+            trainer = model.newTrainer(new DefaultTrainingConfig(loss)
+                    .optOptimizer(Optimizer.sgd()
+                            .setLearningRateTracker(Tracker.fixed(0.1f))
+                            .optWeightDecays(1e-4f)
+                            .build()));
             trainer.initialize(new Shape(1, 784));
             features = data.trainX().toByteBuffer(true).order(ByteOrder.nativeOrder());
             labels = data.trainY().toLongArray();
@@ -199,7 +212,8 @@ public final class StepProfile {
                 weights = new ai.djl.pytorch.engine.PtNDArray[params.size()];
                 grads = new ai.djl.pytorch.engine.PtNDArray[params.size()];
                 for (int i = 0; i < params.size(); i++) {
-                    weights[i] = (ai.djl.pytorch.engine.PtNDArray) params.get(i).getValue().getArray();
+                    weights[i] = (ai.djl.pytorch.engine.PtNDArray)
+                            params.get(i).getValue().getArray();
                     grads[i] = (ai.djl.pytorch.engine.PtNDArray) weights[i].getGradient();
                 }
             }
@@ -236,8 +250,10 @@ public final class StepProfile {
             }
             NDArray l;
             try (GradientCollector gc = Env.engine().newGradientCollector()) {
-                NDArray h = ai.djl.nn.Activation.relu(ai.djl.nn.core.Linear.linear(x.head(), w1k, b1k).head());
-                NDArray out = ai.djl.nn.core.Linear.linear(h, w2k.mul(scale), b2).head();
+                NDArray h = ai.djl.nn.Activation.relu(
+                        ai.djl.nn.core.Linear.linear(x.head(), w1k, b1k).head());
+                NDArray out =
+                        ai.djl.nn.core.Linear.linear(h, w2k.mul(scale), b2).head();
                 clocks[0] = CPU.getCurrentThreadCpuTime();
                 l = loss.evaluate(y, new NDList(out));
                 clocks[1] = CPU.getCurrentThreadCpuTime();
@@ -247,11 +263,25 @@ public final class StepProfile {
             float lr = 0.1f;
             float wd = 1e-4f;
             for (NDArray leaf : new NDArray[] {w1k, b1k, w2k}) {
-                ai.djl.pytorch.jni.JniUtils.sgdUpdate((ai.djl.pytorch.engine.PtNDArray) leaf,
-                        (ai.djl.pytorch.engine.PtNDArray) leaf.getGradient(), null, lr, wd, 1f, -1f, 0f);
+                ai.djl.pytorch.jni.JniUtils.sgdUpdate(
+                        (ai.djl.pytorch.engine.PtNDArray) leaf,
+                        (ai.djl.pytorch.engine.PtNDArray) leaf.getGradient(),
+                        null,
+                        lr,
+                        wd,
+                        1f,
+                        -1f,
+                        0f);
             }
-            ai.djl.pytorch.jni.JniUtils.sgdUpdate((ai.djl.pytorch.engine.PtNDArray) b2,
-                    (ai.djl.pytorch.engine.PtNDArray) b2.getGradient(), null, lr, wd, 1f, -1f, 0f);
+            ai.djl.pytorch.jni.JniUtils.sgdUpdate(
+                    (ai.djl.pytorch.engine.PtNDArray) b2,
+                    (ai.djl.pytorch.engine.PtNDArray) b2.getGradient(),
+                    null,
+                    lr,
+                    wd,
+                    1f,
+                    -1f,
+                    0f);
             ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) b2);
             float decay = 1 - lr * wd;
             w1.muli(decay);
@@ -265,9 +295,13 @@ public final class StepProfile {
         }
 
         String report(int skip) {
-            StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-22s %6.2f%% %8.1f %8.1f ", kind,
+            StringBuilder s = new StringBuilder(String.format(
+                    Locale.ROOT,
+                    "%-22s %6.2f%% %8.1f %8.1f ",
+                    kind,
                     100 * testAccuracy(),
-                    median(cpuMs.subList(skip, cpuMs.size())), median(wallMs.subList(skip, wallMs.size()))));
+                    median(cpuMs.subList(skip, cpuMs.size())),
+                    median(wallMs.subList(skip, wallMs.size()))));
             for (int p = 0; p < PHASES.length; p++) {
                 List<Double> v = new ArrayList<>();
                 for (double[] ms : phaseMs.subList(skip, phaseMs.size())) {

@@ -52,7 +52,10 @@ public final class SweepBench {
         List<Training> configs = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             double p = i / 10.0;
-            configs.add(Training.of(Mlp.seedModel().withDropout(p)).sgd(0.1).epochs(epochs).progress(false)
+            configs.add(Training.of(Mlp.seedModel().withDropout(p))
+                    .sgd(0.1)
+                    .epochs(epochs)
+                    .progress(false)
                     .label("dropout=" + p));
         }
         DataSpec data = DataSpec.of("mnist").trainSubset(subset);
@@ -64,8 +67,14 @@ public final class SweepBench {
             System.out.println("bench --sweeps: Spark backend not installed (run " + Backend.INSTALL_SPARK
                     + "): local backends only");
         }
-        System.out.printf(Locale.ROOT, "bench --sweeps: 8 trials x %d epoch(s) on %s, %d cores, %d rounds; load %s%n",
-                epochs, data, Runtime.getRuntime().availableProcessors(), rounds, load());
+        System.out.printf(
+                Locale.ROOT,
+                "bench --sweeps: 8 trials x %d epoch(s) on %s, %d cores, %d rounds; load %s%n",
+                epochs,
+                data,
+                Runtime.getRuntime().availableProcessors(),
+                rounds,
+                load());
         Table all = null;
         for (int round = 1; round <= rounds; round++) {
             List<Backend> order = new ArrayList<>(backends);
@@ -74,18 +83,27 @@ public final class SweepBench {
                 String before = load();
                 Table row = SweepComparison.of(data, configs).backends(b).run();
                 row.insertColumn(0, IntColumn.create("round", new int[] {round}));
-                row.addColumns(StringColumn.create("load_before", List.of(before)),
+                row.addColumns(
+                        StringColumn.create("load_before", List.of(before)),
                         StringColumn.create("load_after", List.of(load())));
                 all = all == null ? row : all.append(row);
-                System.out.printf(Locale.ROOT, "  round %d  %-16s wall %6.1f s  cpu %6.1f s  winner %s  %s%n", round,
-                        b, row.doubleColumn(SweepComparison.WALL_SECONDS).get(0),
+                System.out.printf(
+                        Locale.ROOT,
+                        "  round %d  %-16s wall %6.1f s  cpu %6.1f s  winner %s  %s%n",
+                        round,
+                        b,
+                        row.doubleColumn(SweepComparison.WALL_SECONDS).get(0),
                         row.doubleColumn(SweepComparison.CPU_SECONDS).get(0),
-                        row.stringColumn(SweepComparison.WINNER).get(0), row.stringColumn("load_after").get(0));
+                        row.stringColumn(SweepComparison.WINNER).get(0),
+                        row.stringColumn("load_after").get(0));
             }
         }
         Clusters.close();
-        Table summary = all.summarize(SweepComparison.WALL_SECONDS, SweepComparison.CPU_SECONDS,
-                tech.tablesaw.aggregate.AggregateFunctions.median).by(SweepComparison.BACKEND);
+        Table summary = all.summarize(
+                        SweepComparison.WALL_SECONDS,
+                        SweepComparison.CPU_SECONDS,
+                        tech.tablesaw.aggregate.AggregateFunctions.median)
+                .by(SweepComparison.BACKEND);
         double wall1 = median(summary, "local:1", SweepComparison.WALL_SECONDS);
         double wall2 = median(summary, "local:2", SweepComparison.WALL_SECONDS);
         double cpu1 = median(summary, "local:1", SweepComparison.CPU_SECONDS);
@@ -94,19 +112,28 @@ public final class SweepBench {
         Table written = all;
         AtomicFiles.write(out, tmp -> written.write().csv(tmp.toString()));
         System.out.println(summary.printAll());
-        System.out.printf(Locale.ROOT, "local:2 vs local:1: %.2fx by wall time (goal 1.7x: %s); %.2fx estimated from "
-                + "CPU time (2 x cpu(local:1) / cpu(local:2))%n", wall1 / wall2, wall1 / wall2 >= 1.7 ? "met" : "not met",
+        System.out.printf(
+                Locale.ROOT,
+                "local:2 vs local:1: %.2fx by wall time (goal 1.7x: %s); %.2fx estimated from "
+                        + "CPU time (2 x cpu(local:1) / cpu(local:2))%n",
+                wall1 / wall2,
+                wall1 / wall2 >= 1.7 ? "met" : "not met",
                 2 * cpu1 / cpu2);
         if (spark) {
             double wallS = median(summary, "spark:local[2]", SweepComparison.WALL_SECONDS);
             double cpuS = median(summary, "spark:local[2]", SweepComparison.CPU_SECONDS);
-            System.out.printf(Locale.ROOT, "spark:local[2] vs local:2 after start-up: %.2fx the wall time (goal within "
-                    + "15%%: %s), %.2fx the CPU time; Spark start-up %.1f s%n", wallS / wall2,
-                    wallS / wall2 <= 1.15 ? "met" : "not met", cpuS / cpu2,
+            System.out.printf(
+                    Locale.ROOT,
+                    "spark:local[2] vs local:2 after start-up: %.2fx the wall time (goal within "
+                            + "15%%: %s), %.2fx the CPU time; Spark start-up %.1f s%n",
+                    wallS / wall2,
+                    wallS / wall2 <= 1.15 ? "met" : "not met",
+                    cpuS / cpu2,
                     all.doubleColumn(SweepComparison.STARTUP_SECONDS).max());
         }
         System.out.println("identical results on every backend: "
-                + all.booleanColumn(SweepComparison.SAME_RESULTS).countFalse() + " sweep(s) differed; load now " + load());
+                + all.booleanColumn(SweepComparison.SAME_RESULTS).countFalse() + " sweep(s) differed; load now "
+                + load());
         System.out.println("wrote " + out);
         System.exit(0);
     }

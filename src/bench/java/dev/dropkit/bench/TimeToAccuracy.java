@@ -39,13 +39,24 @@ final class TimeToAccuracy {
     static void run(int seeds, Path csv) throws IOException {
         List<String[]> rows = new ArrayList<>();
         try (ImageData raw = ImageData.builder("mnist").validation(0).build()) {
-            rows.add(measure("seed settings", seeds, raw, seed -> Training.of(Mlp.seedModel()).sgd(0.1)
-                    .weightDecay(1e-4).batchSize(128).seed(seed)));
+            rows.add(measure("seed settings", seeds, raw, seed -> Training.of(Mlp.seedModel())
+                    .sgd(0.1)
+                    .weightDecay(1e-4)
+                    .batchSize(128)
+                    .seed(seed)));
         }
-        try (ImageData std = ImageData.builder("mnist").normalization(Normalization.STANDARDIZE).validation(0).build()) {
-            rows.add(measure("fast recipe", seeds, std, seed -> Training.of(Mlp.seedModel()
-                    .withDropoutKind(DropoutKind.FAST)).sgd(Schedule.cosine(0.05, 0.001, 12).withWarmup(0.5)).momentum(0.9)
-                    .weightDecay(1e-4).dropout(Schedule.curriculum(0.5, 0.5)).batchSize(128).seed(seed)));
+        try (ImageData std = ImageData.builder("mnist")
+                .normalization(Normalization.STANDARDIZE)
+                .validation(0)
+                .build()) {
+            rows.add(measure("fast recipe", seeds, std, seed -> Training.of(
+                            Mlp.seedModel().withDropoutKind(DropoutKind.FAST))
+                    .sgd(Schedule.cosine(0.05, 0.001, 12).withWarmup(0.5))
+                    .momentum(0.9)
+                    .weightDecay(1e-4)
+                    .dropout(Schedule.curriculum(0.5, 0.5))
+                    .batchSize(128)
+                    .seed(seed)));
         }
         Path tmp = Files.createTempFile(csv.getParent(), ".tta-", ".csv");
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
@@ -64,15 +75,25 @@ final class TimeToAccuracy {
     private static String[] measure(String name, int seeds, ImageData data, LongFunction<Training> settings) {
         double[][] seconds = new double[TARGETS.length][seeds];
         for (int s = 0; s < seeds; s++) {
-            History h = settings.apply(42 + s).epochs(MAX_EPOCHS).stopAt(TARGETS[TARGETS.length - 1])
-                    .progress(false).label(name).fit(data);
+            History h = settings.apply(42 + s)
+                    .epochs(MAX_EPOCHS)
+                    .stopAt(TARGETS[TARGETS.length - 1])
+                    .progress(false)
+                    .label(name)
+                    .fit(data);
             for (int t = 0; t < TARGETS.length; t++) {
                 OptionalDouble reached = h.secondsToReach(TARGETS[t]);
                 seconds[t][s] = reached.orElse(Double.POSITIVE_INFINITY);
             }
-            System.out.println(String.format(Locale.ROOT, "time to accuracy, %s, seed %d: 97%% %s, 98%% %s (best %.2f%%"
-                    + " in %d epochs)", name, 42 + s, text(seconds[0][s]), text(seconds[1][s]),
-                    100 * h.bestTestAccuracy(), h.epochs()));
+            System.out.println(String.format(
+                    Locale.ROOT,
+                    "time to accuracy, %s, seed %d: 97%% %s, 98%% %s (best %.2f%%" + " in %d epochs)",
+                    name,
+                    42 + s,
+                    text(seconds[0][s]),
+                    text(seconds[1][s]),
+                    100 * h.bestTestAccuracy(),
+                    h.epochs()));
         }
         String[] row = new String[7];
         row[0] = name;
@@ -83,10 +104,16 @@ final class TimeToAccuracy {
             Arrays.sort(sorted);
             double median = sorted[(seeds - 1) / 2] + sorted[seeds / 2];
             row[3 + t] = Double.isInfinite(median) ? "" : String.format(Locale.ROOT, "%.3f", median / 2);
-            row[5 + t] = String.join(";", Arrays.stream(seconds[t]).mapToObj(TimeToAccuracy::text).toList());
+            row[5 + t] = String.join(
+                    ";",
+                    Arrays.stream(seconds[t]).mapToObj(TimeToAccuracy::text).toList());
         }
-        System.out.println(String.format(Locale.ROOT, "time to accuracy, %s (median of %d seeds): 97%% %s, 98%% %s",
-                name, seeds, row[3].isEmpty() ? "not reached" : row[3] + " s",
+        System.out.println(String.format(
+                Locale.ROOT,
+                "time to accuracy, %s (median of %d seeds): 97%% %s, 98%% %s",
+                name,
+                seeds,
+                row[3].isEmpty() ? "not reached" : row[3] + " s",
                 row[4].isEmpty() ? "not reached" : row[4] + " s"));
         return row;
     }

@@ -21,9 +21,10 @@ import java.util.Locale;
 record DropoutOption(double rate, AdaptiveRate adaptive, String text) {
     /** Where the controller starts: the seed model's rate. */
     static final double START = 0.5;
+
     private static final String ADAPTIVE = "adaptive";
-    private static final String FORMS = "give a rate such as 0.5, or adaptive, or adaptive:LOWER:UPPER such as"
-            + " adaptive:0.05:0.6";
+    private static final String FORMS =
+            "give a rate such as 0.5, or adaptive, or adaptive:LOWER:UPPER such as" + " adaptive:0.05:0.6";
 
     static DropoutOption parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);

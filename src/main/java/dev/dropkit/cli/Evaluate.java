@@ -23,8 +23,8 @@ import java.util.Map;
  * accuracy per class as CSV.
  */
 final class Evaluate {
-    private static final List<String> NAMES = List.of("model", "dataset", "data-dir", "csv", "label-column",
-            "test-subset", "out");
+    private static final List<String> NAMES =
+            List.of("model", "dataset", "data-dir", "csv", "label-column", "test-subset", "out");
 
     private final Map<String, String> values = new LinkedHashMap<>();
     private final PrintStream out;
@@ -85,9 +85,12 @@ final class Evaluate {
         }
         String modelDir = values.get("model");
         if (modelDir == null) {
-            throw new UsageException("--model DIR is required: the folder of a model saved by ./run train --save-model");
+            throw new UsageException(
+                    "--model DIR is required: the folder of a model saved by ./run train --save-model");
         }
-        long sources = List.of("dataset", "data-dir", "csv").stream().filter(values::containsKey).count();
+        long sources = List.of("dataset", "data-dir", "csv").stream()
+                .filter(values::containsKey)
+                .count();
         if (sources > 1) {
             throw new UsageException("give one of --dataset, --data-dir or --csv");
         }
@@ -103,8 +106,14 @@ final class Evaluate {
                 OutputFolder output = OutputFolder.create(target);
                 ImageData data = load(model, testSubset)) {
             Evaluation e = model.evaluate(data);
-            out.println(String.format(Locale.ROOT, "evaluate: %s on %s: accuracy %.2f%% (%,d examples), loss %.4f",
-                    modelPath, data.name(), 100 * e.accuracy(), e.examples(), e.loss()));
+            out.println(String.format(
+                    Locale.ROOT,
+                    "evaluate: %s on %s: accuracy %.2f%% (%,d examples), loss %.4f",
+                    modelPath,
+                    data.name(),
+                    100 * e.accuracy(),
+                    e.examples(),
+                    e.loss()));
             Path dir = output.work();
             e.confusionMatrix().write().csv(dir.resolve("confusion_matrix.csv").toString());
             e.perClass().write().csv(dir.resolve("per_class.csv").toString());
@@ -119,16 +128,27 @@ final class Evaluate {
                 throw new UsageException("--test-subset applies to the installed data sets: give a smaller --csv file");
             }
             return DataSets.fromCsv(Path.of(values.get("csv")), values.getOrDefault("label-column", "label"))
-                    .scaling(model.scaling()).classNames(model.classNames()).testFraction(1).build();
+                    .scaling(model.scaling())
+                    .classNames(model.classNames())
+                    .testFraction(1)
+                    .build();
         }
         if (values.containsKey("data-dir")) {
             try (IdxFolder folder = IdxFolder.open(Path.of(values.get("data-dir")))) {
-                return folder.data().trainSubset(1).validation(0).testSubset(testSubset).build();
+                return folder.data()
+                        .trainSubset(1)
+                        .validation(0)
+                        .testSubset(testSubset)
+                        .build();
             }
         }
         DatasetName dataset = DatasetName.parse(values.getOrDefault("dataset", "mnist"));
         // The training images are not needed: keep one so that loading stays quick.
-        return ImageData.builder(dataset.id()).trainSubset(1).validation(0).testSubset(testSubset).build();
+        return ImageData.builder(dataset.id())
+                .trainSubset(1)
+                .validation(0)
+                .testSubset(testSubset)
+                .build();
     }
 
     private static Path defaultOut(Path model) {

@@ -2,6 +2,7 @@ package dev.dropkit.cli;
 
 import dev.dropkit.Env;
 import dev.dropkit.data.DataException;
+import dev.dropkit.data.DataSets;
 import dev.dropkit.data.DatasetName;
 import dev.dropkit.data.IdxFolder;
 import dev.dropkit.data.ImageData;
@@ -21,9 +22,8 @@ import dev.dropkit.plot.LineChart;
 import dev.dropkit.train.History;
 import dev.dropkit.train.Progress;
 import dev.dropkit.train.TrainedModel;
-import dev.dropkit.train.TrainingRun;
-import dev.dropkit.data.DataSets;
 import dev.dropkit.train.Training;
+import dev.dropkit.train.TrainingRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -53,6 +53,7 @@ final class Experiment {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     /** Options whose values are whole numbers or reals: a swept column gets numbers, not text. */
     private static final Set<String> WHOLE = Set.of("hidden", "epochs", "batch-size", "seed");
+
     private static final Set<String> REAL = Set.of("lr", "momentum", "weight-decay");
 
     private final String command;
@@ -74,7 +75,8 @@ final class Experiment {
 
     void run() {
         String swept = options.sweptOption();
-        Options.Settings base = options.settings(swept == null ? Map.of() : Map.of(swept, options.list(swept).get(0)));
+        Options.Settings base = options.settings(
+                swept == null ? Map.of() : Map.of(swept, options.list(swept).get(0)));
         if (command.equals("train") && swept != null) {
             throw new UsageException("--" + swept + " '" + options.raw(swept) + "' is a list: ./run train takes one "
                     + "value; use ./run sweep --" + swept + " " + options.raw(swept) + " for one run per value");
@@ -94,8 +96,8 @@ final class Experiment {
             throw new UsageException("--seed is a list and --seeds is " + base.seeds() + ": give one of them");
         }
         if (base.trainSubset() < 0 || base.testSubset() < 0) {
-            throw new UsageException("subset sizes must be 0 (all) or positive, not " + base.trainSubset() + " / "
-                    + base.testSubset());
+            throw new UsageException(
+                    "subset sizes must be 0 (all) or positive, not " + base.trainSubset() + " / " + base.testSubset());
         }
         Double validation = base.validation();
         if (validation != null && !(validation >= 0 && validation < 1)) {
@@ -116,12 +118,14 @@ final class Experiment {
             Env.threads(base.threads());
         }
         if (options.resume() && (sweep == null || base.out() == null)) {
-            throw new UsageException(sweep == null ? "--resume continues a sweep: ./run train has nothing to resume"
-                    : "--resume needs --out DIR, the folder the interrupted sweep was writing to");
+            throw new UsageException(
+                    sweep == null
+                            ? "--resume continues a sweep: ./run train has nothing to resume"
+                            : "--resume needs --out DIR, the folder the interrupted sweep was writing to");
         }
 
-        Path target = base.out() != null ? base.out()
-                : defaultOut(csv != null ? csvName(csv) : dataset.id(), swept, base);
+        Path target =
+                base.out() != null ? base.out() : defaultOut(csv != null ? csvName(csv) : dataset.id(), swept, base);
         FinishedTrials finished = sweep == null ? null : FinishedTrials.open(target, settingsText(), options.resume());
         try {
             if (sweep != null && backend instanceof Backend.Spark spark) {
@@ -132,8 +136,14 @@ final class Experiment {
                 sweep.trials(this::trainingFor).forEach(t -> TrialSpec.of(t.training())); // every trial can travel
                 DataSpec spec = dataSpec(base, dataset);
                 try (OutputFolder output = OutputFolder.create(target)) {
-                    out.println(String.format(Locale.ROOT, "%s: %s; sweep over %s; backend %s, seed %d", command, spec,
-                            swept == null ? "seeds" : "--" + swept, spark, base.seed()));
+                    out.println(String.format(
+                            Locale.ROOT,
+                            "%s: %s; sweep over %s; backend %s, seed %d",
+                            command,
+                            spec,
+                            swept == null ? "seeds" : "--" + swept,
+                            spark,
+                            base.seed()));
                     Table all = finished.run(
                             sweep.backend(spark).listener(finished.listener(SweepProgress.lines(out))),
                             () -> sweep.run(spec, this::trainingFor));
@@ -143,10 +153,12 @@ final class Experiment {
                 }
                 return;
             }
-            try (OutputFolder output = OutputFolder.create(target); ImageData data = csv != null
-                    ? validation(DataSets.fromCsv(csv, options.raw("label-column")), base.validation())
-                            .seed(base.seed()).build()
-                    : load(base, dataset)) {
+            try (OutputFolder output = OutputFolder.create(target);
+                    ImageData data = csv != null
+                            ? validation(DataSets.fromCsv(csv, options.raw("label-column")), base.validation())
+                                    .seed(base.seed())
+                                    .build()
+                            : load(base, dataset)) {
                 loaded = data;
                 trainingSize = data.trainSize();
                 if (single != null) {
@@ -154,23 +166,39 @@ final class Experiment {
                 }
                 // Batch normalization's rule needs the data's size (the last batch): every run is checked before
                 // any trains.
-                for (Training t : sweep == null ? List.of(single) : sweep.trials(this::trainingFor).stream()
-                        .map(Sweep.Trial::training).toList()) {
+                for (Training t : sweep == null
+                        ? List.of(single)
+                        : sweep.trials(this::trainingFor).stream()
+                                .map(Sweep.Trial::training)
+                                .toList()) {
                     t.model().checkBatchSize(t.batchSize(), data.trainSize(), t.workers());
                 }
-                String source = csv != null ? csv.toString() : base.dataDir() != null ? base.dataDir().toString()
-                        : dataset.id();
-                String sizes = csv != null ? String.format(Locale.ROOT, " (%d features, %d classes)", data.features(),
-                        data.classes()) : "";
-                out.println(String.format(Locale.ROOT, "%s: %s, %s%s; %s; %d engine thread%s, seed %d%s", command,
-                        source, data, sizes, sweep == null ? sizedFor(single.model(), data)
+                String source = csv != null
+                        ? csv.toString()
+                        : base.dataDir() != null ? base.dataDir().toString() : dataset.id();
+                String sizes = csv != null
+                        ? String.format(Locale.ROOT, " (%d features, %d classes)", data.features(), data.classes())
+                        : "";
+                out.println(String.format(
+                        Locale.ROOT,
+                        "%s: %s, %s%s; %s; %d engine thread%s, seed %d%s",
+                        command,
+                        source,
+                        data,
+                        sizes,
+                        sweep == null
+                                ? sizedFor(single.model(), data)
                                 : "sweep over " + (swept == null ? "seeds" : "--" + swept),
-                        Env.threads(), Env.threads() == 1 ? "" : "s", base.seed(),
+                        Env.threads(),
+                        Env.threads() == 1 ? "" : "s",
+                        base.seed(),
                         sweep == null ? "" : "; backend " + backend));
                 Path written;
                 if (sweep == null) {
-                    written = writeTrain(output, train(single.model(sizedFor(single.model(), data))
-                            .label(single.label()), data, saveModel), base);
+                    written = writeTrain(
+                            output,
+                            train(single.model(sizedFor(single.model(), data)).label(single.label()), data, saveModel),
+                            base);
                 } else {
                     Table all = finished.run(
                             sweep.backend(backend).listener(finished.listener(SweepProgress.lines(out))),
@@ -222,19 +250,24 @@ final class Experiment {
     /** The swept option as a {@link Sweep}: numeric values as numbers, labelled {@code option=value}. */
     private Sweep<Object> sweep(String swept, Options.Settings base) {
         if (swept == null) {
-            return Sweep.<Object>of(History.RUN, List.of("dropout " + base.dropout())).seeds(base.seeds());
+            return Sweep.<Object>of(History.RUN, List.of("dropout " + base.dropout()))
+                    .seeds(base.seeds());
         }
         List<String> texts = options.list(swept);
         if (swept.equals("seed")) {
-            long[] seeds = texts.stream().mapToLong(t -> options.settings(Map.of(swept, t)).seed()).toArray();
-            return Sweep.<Object>of(History.RUN, List.of("dropout " + base.dropout())).seeds(seeds);
+            long[] seeds = texts.stream()
+                    .mapToLong(t -> options.settings(Map.of(swept, t)).seed())
+                    .toArray();
+            return Sweep.<Object>of(History.RUN, List.of("dropout " + base.dropout()))
+                    .seeds(seeds);
         }
         for (String text : texts) {
             options.settings(Map.of(swept, text)); // a bad number fails here, with the option's name
             raw.put(typed(swept, text), text);
         }
         String column = swept.equals("epochs") ? "max_epochs" : swept.replace('-', '_');
-        return Sweep.of(column, new ArrayList<>(raw.keySet())).seeds(base.seeds())
+        return Sweep.of(column, new ArrayList<>(raw.keySet()))
+                .seeds(base.seeds())
                 .labels(v -> swept + "=" + raw.get(v));
     }
 
@@ -247,7 +280,11 @@ final class Experiment {
         String swept = options.sweptOption();
         if (swept == null || swept.equals("seed")) {
             // The sweep sets each trial's seed.
-            return training(options.settings(swept == null ? Map.of() : Map.of(swept, options.list(swept).get(0))),
+            return training(
+                    options.settings(
+                            swept == null
+                                    ? Map.of()
+                                    : Map.of(swept, options.list(swept).get(0))),
                     trainingSize);
         }
         return training(options.settings(Map.of(swept, raw.get(value))), trainingSize);
@@ -276,8 +313,9 @@ final class Experiment {
     static Training training(Options.Settings s, int trainingSize) {
         DropoutKind kind = DropoutKind.parse(s.dropoutKind());
         if (kind.learnsRate() && s.dropout().rate() == 0) {
-            throw new UsageException("--dropout-kind " + kind + " learns the rate starting at --dropout, so "
-                    + "--dropout 0 (no dropout layer) leaves nothing to learn: start inside (0, 1), e.g. --dropout 0.5");
+            throw new UsageException(
+                    "--dropout-kind " + kind + " learns the rate starting at --dropout, so "
+                            + "--dropout 0 (no dropout layer) leaves nothing to learn: start inside (0, 1), e.g. --dropout 0.5");
         }
         Mlp.Builder model = Mlp.builder().hidden(s.hidden(), s.dropout().rate()).dropoutKind(kind);
         if (!s.batchNorm().equalsIgnoreCase("none")) {
@@ -290,21 +328,30 @@ final class Experiment {
         if (kind == DropoutKind.CONCRETE && trainingSize > 0) {
             model.concrete(ConcreteDropout.Settings.forTrainingSize(trainingSize));
         }
-        Training t = Training.of(model.build()).sgd(s.lr()).momentum(s.momentum()).weightDecay(s.weightDecay())
-                .batchSize(s.batchSize()).epochs(s.epochs()).seed(s.seed());
+        Training t = Training.of(model.build())
+                .sgd(s.lr())
+                .momentum(s.momentum())
+                .weightDecay(s.weightDecay())
+                .batchSize(s.batchSize())
+                .epochs(s.epochs())
+                .seed(s.seed());
         return s.dropout().isAdaptive() ? t.dropout(s.dropout().adaptive()) : t;
     }
 
     private ImageData load(Options.Settings s, DatasetName dataset) {
         if (s.dataDir() == null) {
-            return validation(ImageData.builder(dataset.id()), s.validation()).trainSubset(s.trainSubset())
-                    .testSubset(s.testSubset()).build();
+            return validation(ImageData.builder(dataset.id()), s.validation())
+                    .trainSubset(s.trainSubset())
+                    .testSubset(s.testSubset())
+                    .build();
         }
         try (IdxFolder folder = IdxFolder.open(s.dataDir())) {
             // The tensors are in memory once built, so the staged copy can go at once.
             try {
-                return validation(folder.data(), s.validation()).trainSubset(s.trainSubset())
-                        .testSubset(s.testSubset()).build();
+                return validation(folder.data(), s.validation())
+                        .trainSubset(s.trainSubset())
+                        .testSubset(s.testSubset())
+                        .build();
             } catch (DataException e) {
                 throw new DataException(folder.explain(e.getMessage()));
             }
@@ -369,13 +416,26 @@ final class Experiment {
         } finally {
             Progress.reset();
         }
-        String val = h.hasValidation() ? String.format(Locale.ROOT, "validation accuracy %.2f%% (best %.2f%%), "
-                + "train-validation gap %+.2f points", 100 * h.finalValAccuracy(), 100 * h.bestValAccuracy(),
-                100 * h.finalGap()) : "no validation split";
+        String val = h.hasValidation()
+                ? String.format(
+                        Locale.ROOT,
+                        "validation accuracy %.2f%% (best %.2f%%), " + "train-validation gap %+.2f points",
+                        100 * h.finalValAccuracy(),
+                        100 * h.bestValAccuracy(),
+                        100 * h.finalGap())
+                : "no validation split";
         int warmup = Math.min(RunMode.current().warmupEpochs(), h.epochs() - 1);
-        out.println(String.format(Locale.ROOT, "%s  done: %s, %.2f s per epoch (median after %d warm-up epoch%s), "
-                + "%.1f s in all; test accuracy %.2f%%", t.label(), val, h.medianEpochSeconds(warmup), warmup,
-                warmup == 1 ? "" : "s", h.totalSeconds(), 100 * h.finalTestAccuracy()));
+        out.println(String.format(
+                Locale.ROOT,
+                "%s  done: %s, %.2f s per epoch (median after %d warm-up epoch%s), "
+                        + "%.1f s in all; test accuracy %.2f%%",
+                t.label(),
+                val,
+                h.medianEpochSeconds(warmup),
+                warmup,
+                warmup == 1 ? "" : "s",
+                h.totalSeconds(),
+                100 * h.finalTestAccuracy()));
         return h;
     }
 
@@ -389,9 +449,12 @@ final class Experiment {
         }
         accuracies.add(History.TEST_ACCURACY);
         LineChart.of(table, History.EPOCH, accuracies.toArray(String[]::new))
-                .title(h.run() + ": accuracy per epoch").yLabel("accuracy").save(dir.resolve("accuracy.png"));
+                .title(h.run() + ": accuracy per epoch")
+                .yLabel("accuracy")
+                .save(dir.resolve("accuracy.png"));
         LineChart.of(table, History.EPOCH, History.TRAIN_LOSS)
-                .title(h.run() + ": mean training loss per epoch").save(dir.resolve("loss.png"));
+                .title(h.run() + ": mean training loss per epoch")
+                .save(dir.resolve("loss.png"));
         writeSettings(dir);
         return output.commit();
     }
@@ -407,7 +470,9 @@ final class Experiment {
                 trial.append(f.trial().key());
                 error.append(f.message());
             }
-            Table.create("failures", trial, error).write().csv(dir.resolve("failures.csv").toString());
+            Table.create("failures", trial, error)
+                    .write()
+                    .csv(dir.resolve("failures.csv").toString());
         }
         all.setName("sweep over " + swept);
         all.write().csv(dir.resolve("history.csv").toString());
@@ -420,11 +485,19 @@ final class Experiment {
         if (table.columnNames().contains(column)) {
             shown.add(column);
         }
-        shown.addAll(List.of(RunSummary.SEEDS, RunSummary.EPOCHS, RunSummary.FINAL_VAL_ACCURACY,
-                RunSummary.FINAL_VAL_ACCURACY + RunSummary.MIN, RunSummary.FINAL_VAL_ACCURACY + RunSummary.MAX,
-                RunSummary.FINAL_GAP, RunSummary.MEDIAN_EPOCH_SECONDS, RunSummary.REACHED_TARGET,
-                RunSummary.EPOCHS_TO_TARGET, RunSummary.SECONDS_TO_TARGET));
-        out.println(RunSummary.printable(table.selectColumns(shown.toArray(String[]::new))).printAll());
+        shown.addAll(List.of(
+                RunSummary.SEEDS,
+                RunSummary.EPOCHS,
+                RunSummary.FINAL_VAL_ACCURACY,
+                RunSummary.FINAL_VAL_ACCURACY + RunSummary.MIN,
+                RunSummary.FINAL_VAL_ACCURACY + RunSummary.MAX,
+                RunSummary.FINAL_GAP,
+                RunSummary.MEDIAN_EPOCH_SECONDS,
+                RunSummary.REACHED_TARGET,
+                RunSummary.EPOCHS_TO_TARGET,
+                RunSummary.SECONDS_TO_TARGET));
+        out.println(RunSummary.printable(table.selectColumns(shown.toArray(String[]::new)))
+                .printAll());
         findings(summary, table, s.target());
 
         Table byTrial = all.copy();
@@ -439,22 +512,36 @@ final class Experiment {
             }
             byTrial.addColumns(trial);
         }
-        boolean hasValidation = table.doubleColumn(RunSummary.FINAL_VAL_ACCURACY).countMissing() < table.rowCount();
+        boolean hasValidation =
+                table.doubleColumn(RunSummary.FINAL_VAL_ACCURACY).countMissing() < table.rowCount();
         String accuracy = hasValidation ? History.VAL_ACCURACY : History.TRAIN_ACCURACY;
         String accuracyText = hasValidation ? "validation accuracy" : "training accuracy";
-        LineChart.of(byTrial, History.EPOCH, accuracy).by(line)
-                .title(cap(accuracyText) + " per epoch by " + swept).yLabel(accuracyText)
+        LineChart.of(byTrial, History.EPOCH, accuracy)
+                .by(line)
+                .title(cap(accuracyText) + " per epoch by " + swept)
+                .yLabel(accuracyText)
                 .save(dir.resolve(accuracy + ".png"));
-        LineChart.of(byTrial, History.EPOCH, History.TRAIN_LOSS).by(line)
-                .title("Mean training loss per epoch by " + swept).save(dir.resolve("train_loss.png"));
-        LineChart.of(byTrial, History.CUMULATIVE_SECONDS, accuracy).by(line)
-                .title(cap(accuracyText) + " against training time by " + swept).xLabel("training seconds")
-                .yLabel(accuracyText).save(dir.resolve(accuracy + "_by_time.png"));
+        LineChart.of(byTrial, History.EPOCH, History.TRAIN_LOSS)
+                .by(line)
+                .title("Mean training loss per epoch by " + swept)
+                .save(dir.resolve("train_loss.png"));
+        LineChart.of(byTrial, History.CUMULATIVE_SECONDS, accuracy)
+                .by(line)
+                .title(cap(accuracyText) + " against training time by " + swept)
+                .xLabel("training seconds")
+                .yLabel(accuracyText)
+                .save(dir.resolve(accuracy + "_by_time.png"));
         if (hasValidation && table.columnNames().contains(column) && table.column(column) instanceof NumericColumn<?>) {
-            LineChart.of(table.sortAscendingOn(column), column, RunSummary.FINAL_VAL_ACCURACY,
-                    RunSummary.FINAL_VAL_ACCURACY + RunSummary.MIN, RunSummary.FINAL_VAL_ACCURACY + RunSummary.MAX)
+            LineChart.of(
+                            table.sortAscendingOn(column),
+                            column,
+                            RunSummary.FINAL_VAL_ACCURACY,
+                            RunSummary.FINAL_VAL_ACCURACY + RunSummary.MIN,
+                            RunSummary.FINAL_VAL_ACCURACY + RunSummary.MAX)
                     .title("Final validation accuracy by " + swept + " (mean, lowest and highest seed)")
-                    .xLabel(swept).yLabel("validation accuracy").save(dir.resolve("accuracy_by_" + column + ".png"));
+                    .xLabel(swept)
+                    .yLabel("validation accuracy")
+                    .save(dir.resolve("accuracy_by_" + column + ".png"));
         }
         writeSettings(dir);
         return output.commit();
@@ -467,7 +554,10 @@ final class Experiment {
             return;
         }
         Optional<String> fastest = summary.fastestToTarget();
-        out.println(String.format(Locale.ROOT, "fastest to %.2f%% validation accuracy: %s", 100 * target,
+        out.println(String.format(
+                Locale.ROOT,
+                "fastest to %.2f%% validation accuracy: %s",
+                100 * target,
                 fastest.orElse("none reached it in every seed")));
         String best = summary.best();
         for (String other : summary.runs()) {
@@ -506,7 +596,8 @@ final class Experiment {
         StringBuilder b = new StringBuilder("# ./run " + command + " settings that decide the histories\n");
         for (Options.Spec spec : Options.SPECS) {
             String value = options.raw(spec.name());
-            if (value != null && !Set.of("out", "threads", "backend", "parallelism").contains(spec.name())) {
+            if (value != null
+                    && !Set.of("out", "threads", "backend", "parallelism").contains(spec.name())) {
                 b.append("--").append(spec.name()).append(' ').append(value).append('\n');
             }
         }
@@ -514,8 +605,9 @@ final class Experiment {
     }
 
     private Path defaultOut(String dataset, String swept, Options.Settings s) {
-        String what = swept != null ? "sweep-" + swept : command.equals("sweep") ? "seeds"
-                : "d" + s.dropout().text().replace(':', '-');
+        String what = swept != null
+                ? "sweep-" + swept
+                : command.equals("sweep") ? "seeds" : "d" + s.dropout().text().replace(':', '-');
         Path runs = Path.of("build", "runs");
         String stem = LocalDateTime.now().format(STAMP) + "-" + dataset + "-" + what;
         Path p = runs.resolve(stem);

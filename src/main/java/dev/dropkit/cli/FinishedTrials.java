@@ -1,9 +1,9 @@
 package dev.dropkit.cli;
 
 import dev.dropkit.AtomicFiles;
+import dev.dropkit.experiment.RunSummary;
 import dev.dropkit.experiment.Sweep;
 import dev.dropkit.experiment.SweepListener;
-import dev.dropkit.experiment.RunSummary;
 import dev.dropkit.train.History;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -136,13 +136,14 @@ final class FinishedTrials {
     }
 
     private Path file(Sweep.Trial<?> trial) {
-        return dir.resolve(String.format(java.util.Locale.ROOT, "%04d-%s.csv", trial.index(),
-                trial.key().replaceAll("[^A-Za-z0-9._=-]+", "_")));
+        return dir.resolve(String.format(
+                java.util.Locale.ROOT, "%04d-%s.csv", trial.index(), trial.key().replaceAll("[^A-Za-z0-9._=-]+", "_")));
     }
 
     private long count() {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.toString().endsWith(".csv") && !f.getFileName().toString().startsWith("."))
+            return files.filter(f -> f.toString().endsWith(".csv")
+                            && !f.getFileName().toString().startsWith("."))
                     .count();
         } catch (IOException e) {
             return 0;

@@ -63,6 +63,9 @@ public final class Main {
 
     private static boolean debug() {
         String d = System.getenv("DROPKIT_DEBUG");
-        return d != null && !d.isBlank() && !d.equals("0") && !d.toLowerCase(Locale.ROOT).equals("false");
+        return d != null
+                && !d.isBlank()
+                && !d.equals("0")
+                && !d.toLowerCase(Locale.ROOT).equals("false");
     }
 }

@@ -1,6 +1,5 @@
 package dev.dropkit.cli;
 
-import dev.dropkit.Env;
 import dev.dropkit.model.BatchNormOrder;
 import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.Mlp;
@@ -43,7 +42,8 @@ final class Options {
                 continue;
             }
             if (!arg.startsWith("--")) {
-                throw new UsageException("unexpected argument '" + arg + "': options look like --epochs 5 (see --help)");
+                throw new UsageException(
+                        "unexpected argument '" + arg + "': options look like --epochs 5 (see --help)");
             }
             String name = arg.substring(2);
             String value = null;
@@ -110,7 +110,8 @@ final class Options {
         for (String part : raw(name).split(",", -1)) {
             String item = part.trim();
             if (item.isEmpty()) {
-                throw new UsageException("--" + name + " '" + raw(name) + "' has an empty item: give values like 0,0.25,0.5");
+                throw new UsageException(
+                        "--" + name + " '" + raw(name) + "' has an empty item: give values like 0,0.25,0.5");
             }
             if (items.contains(item)) {
                 throw new UsageException("--" + name + " lists " + item + " twice: give each value once");
@@ -154,7 +155,9 @@ final class Options {
     }
 
     static String sweepableNames() {
-        return String.join(", ", SPECS.stream().filter(Spec::sweepable).map(s -> "--" + s.name()).toList());
+        return String.join(
+                ", ",
+                SPECS.stream().filter(Spec::sweepable).map(s -> "--" + s.name()).toList());
     }
 
     /** The help text: every option with its default. */
@@ -163,7 +166,8 @@ final class Options {
         if (command.equals("sweep")) {
             b.append("usage: ./run sweep --OPTION v1,v2,... [--seeds N] [other options]\n")
                     .append("One training run per value of the one option given as a comma list (")
-                    .append(sweepableNames()).append("),\nall else equal, each over --seeds seeds (a sweep of one ")
+                    .append(sweepableNames())
+                    .append("),\nall else equal, each over --seeds seeds (a sweep of one ")
                     .append("configuration needs only --seeds 2 or more);\nwrites history.csv (every epoch of every ")
                     .append("run), summary.csv (one row per configuration: mean and spread over seeds),\ntrials.csv ")
                     .append("(one row per run and seed) and comparison charts. Choices are made on validation ")
@@ -176,19 +180,27 @@ final class Options {
         b.append("\noptions (default in brackets):\n");
         for (Spec s : SPECS) {
             String left = "  --" + s.name() + " " + s.placeholder();
-            b.append(String.format(Locale.ROOT, "%-28s %s [%s]%n", left, s.help(),
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-28s %s [%s]%n",
+                    left,
+                    s.help(),
                     s.defaultValue() == null ? defaultText(s.name()) : s.defaultValue()));
         }
         if (command.equals("sweep")) {
-            b.append(String.format(Locale.ROOT, "%-28s %s%n", "  --resume", "continue the interrupted sweep of --out "
-                    + "(its finished trials are kept in OUT.trials)"));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-28s %s%n",
+                    "  --resume",
+                    "continue the interrupted sweep of --out " + "(its finished trials are kept in OUT.trials)"));
         }
         b.append(String.format(Locale.ROOT, "%-28s %s%n", "  -h, --help", "this text"));
         b.append("\nReproducibility: --threads 1 with the same --seed gives the same history.csv apart from the\n")
                 .append("timing columns (seconds, cumulative_seconds); with more threads the engine's parallel sums ")
                 .append("may differ in the last bits.\n")
                 .append("Results are written to a temporary folder next to --out and moved into place when complete.\n")
-                .append("Exit status: 0 done, 2 bad option or input (one line on stderr says which and how to fix it), ")
+                .append(
+                        "Exit status: 0 done, 2 bad option or input (one line on stderr says which and how to fix it), ")
                 .append("1 other failure, 130 interrupted.\n");
         return b.toString();
     }
@@ -213,14 +225,27 @@ final class Options {
         l.add(new Spec("data-dir", "DIR", "folder of the four IDX files, plain or .gz", null, false));
         l.add(new Spec("csv", "FILE", "own data: a CSV file with a header line (instead of --dataset)", null, false));
         l.add(new Spec("label-column", "NAME", "the --csv column that holds the classes", "label", false));
-        l.add(new Spec("dropout", "P", "fraction of hidden units dropped, in [0, 1); or adaptive[:LOWER:UPPER], a rate"
-                + " moved each epoch by the train-validation gap (from 0.5, default bounds 0 and 0.8)",
-                num(layer.dropout()), true));
-        l.add(new Spec("dropout-kind", "KIND", "dropout implementation: " + DropoutKind.names() + " (concrete learns"
-                + " the rate, starting at --dropout, regularised for the training-set size)",
-                Mlp.seedModel().dropoutKind().label(), true));
-        l.add(new Spec("batch-norm", "ORDER", "batch normalization in the hidden layer with dropout placed "
-                + BatchNormOrder.names() + " it, or none", "none", true));
+        l.add(new Spec(
+                "dropout",
+                "P",
+                "fraction of hidden units dropped, in [0, 1); or adaptive[:LOWER:UPPER], a rate"
+                        + " moved each epoch by the train-validation gap (from 0.5, default bounds 0 and 0.8)",
+                num(layer.dropout()),
+                true));
+        l.add(new Spec(
+                "dropout-kind",
+                "KIND",
+                "dropout implementation: " + DropoutKind.names() + " (concrete learns"
+                        + " the rate, starting at --dropout, regularised for the training-set size)",
+                Mlp.seedModel().dropoutKind().label(),
+                true));
+        l.add(new Spec(
+                "batch-norm",
+                "ORDER",
+                "batch normalization in the hidden layer with dropout placed " + BatchNormOrder.names()
+                        + " it, or none",
+                "none",
+                true));
         l.add(new Spec("hidden", "N", "units of the hidden ReLU layer", String.valueOf(layer.units()), true));
         l.add(new Spec("epochs", "N", "training epochs", String.valueOf(t.epochs()), true));
         l.add(new Spec("batch-size", "B", "examples per SGD step", String.valueOf(t.batchSize()), true));
@@ -228,20 +253,24 @@ final class Options {
         l.add(new Spec("momentum", "M", "SGD momentum in [0, 1)", num(t.momentum()), true));
         l.add(new Spec("weight-decay", "W", "L2 weight decay", num(t.weightDecay()), true));
         l.add(new Spec("threads", "T", "engine threads per operator", null, false));
-        l.add(new Spec("seed", "S", "seed of initialisation, dropout masks, shuffling", String.valueOf(t.seed()), true));
+        l.add(new Spec(
+                "seed", "S", "seed of initialisation, dropout masks, shuffling", String.valueOf(t.seed()), true));
         l.add(new Spec("train-subset", "N", "random training examples kept (0 = all)", "0", false));
         l.add(new Spec("test-subset", "N", "random test examples kept (0 = all)", "0", false));
-        l.add(new Spec("validation", "F", "fraction of the training images held out for validation, in [0, 1)",
-                null, false));
-        l.add(new Spec("seeds", "N", "runs per configuration, seeds S, S+1, ... (3 or more for findings)", "1",
-                false));
-        l.add(new Spec("target", "A", "validation accuracy for epochs/seconds-to-target in the summary", "0.97",
-                false));
+        l.add(new Spec(
+                "validation", "F", "fraction of the training images held out for validation, in [0, 1)", null, false));
+        l.add(new Spec("seeds", "N", "runs per configuration, seeds S, S+1, ... (3 or more for findings)", "1", false));
+        l.add(new Spec(
+                "target", "A", "validation accuracy for epochs/seconds-to-target in the summary", "0.97", false));
         l.add(new Spec("out", "DIR", "output folder (must not exist yet, or be empty)", null, false));
-        l.add(new Spec("save-model", "DIR", "also save the trained model there (./run evaluate --model DIR)", null,
+        l.add(new Spec(
+                "save-model", "DIR", "also save the trained model there (./run evaluate --model DIR)", null, false));
+        l.add(new Spec(
+                "backend",
+                "B",
+                "where a sweep's trials train: local, local:N, spark:local[2], " + "spark:spark://host:7077",
+                null,
                 false));
-        l.add(new Spec("backend", "B", "where a sweep's trials train: local, local:N, spark:local[2], "
-                + "spark:spark://host:7077", null, false));
         l.add(new Spec("parallelism", "N", "trials training at once on the local backend", null, false));
         return List.copyOf(l);
     }
@@ -282,7 +311,24 @@ final class Options {
     }
 
     /** One run's settings, parsed but not yet checked against the library's rules (the library does that); threads null: not given. */
-    record Settings(String dataset, Path dataDir, DropoutOption dropout, String dropoutKind, int hidden, int epochs,
-            int batchSize, double lr, double momentum, double weightDecay, Integer threads, long seed, int trainSubset,
-            int testSubset, double target, int seeds, Double validation, Path out, String batchNorm) {}
+    record Settings(
+            String dataset,
+            Path dataDir,
+            DropoutOption dropout,
+            String dropoutKind,
+            int hidden,
+            int epochs,
+            int batchSize,
+            double lr,
+            double momentum,
+            double weightDecay,
+            Integer threads,
+            long seed,
+            int trainSubset,
+            int testSubset,
+            double target,
+            int seeds,
+            Double validation,
+            Path out,
+            String batchNorm) {}
 }

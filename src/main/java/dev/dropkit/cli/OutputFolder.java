@@ -64,8 +64,8 @@ final class OutputFolder implements AutoCloseable {
             committed = true;
             return target;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot move the results from " + work + " to " + target + " ("
-                    + reason(e) + ")", e);
+            throw new UncheckedIOException(
+                    "cannot move the results from " + work + " to " + target + " (" + reason(e) + ")", e);
         }
     }
 

@@ -21,9 +21,12 @@ public final class Csv {
         try {
             // Numbers as float (what the features become anyway), anything else as text; the types are guessed
             // from a sample of the lines, so a text value further down is reported by the parser with its row.
-            Table table = Table.read().usingOptions(CsvReadOptions.builder(file.toFile()).header(true)
-                    .maxNumberOfColumns(Math.max(10_000, columns + 1))
-                    .columnTypesToDetect(List.of(ColumnType.FLOAT, ColumnType.STRING)).tableName(file.toString()));
+            Table table = Table.read()
+                    .usingOptions(CsvReadOptions.builder(file.toFile())
+                            .header(true)
+                            .maxNumberOfColumns(Math.max(10_000, columns + 1))
+                            .columnTypesToDetect(List.of(ColumnType.FLOAT, ColumnType.STRING))
+                            .tableName(file.toString()));
             return table;
         } catch (RuntimeException e) {
             throw new DataException("cannot read " + file + " as CSV (" + Main.oneLine(e.getMessage())
@@ -50,8 +53,8 @@ public final class Csv {
             Files.createDirectories(target.getParent());
             Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".partial");
             try {
-                try (var out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(Files.newOutputStream(tmp),
-                        StandardCharsets.UTF_8), 1 << 16)) {
+                try (var out = new java.io.BufferedWriter(
+                        new java.io.OutputStreamWriter(Files.newOutputStream(tmp), StandardCharsets.UTF_8), 1 << 16)) {
                     StringBuilder line = new StringBuilder();
                     for (int j = 1; j <= features; j++) {
                         line.append('x').append(j).append(',');
@@ -63,13 +66,21 @@ public final class Csv {
                             int k = s.offset().length == 1 ? 0 : j;
                             double raw = (double) x[i * features + j] * s.divisor()[k] + s.offset()[k];
                             double whole = Math.rint(raw);
-                            line.append(Math.abs(raw - whole) < 1e-3 ? Long.toString((long) whole)
-                                    : Float.toString((float) raw)).append(',');
+                            line.append(
+                                            Math.abs(raw - whole) < 1e-3
+                                                    ? Long.toString((long) whole)
+                                                    : Float.toString((float) raw))
+                                    .append(',');
                         }
-                        out.write(line.append(quote(names.get((int) y[i]))).append('\n').toString());
+                        out.write(line.append(quote(names.get((int) y[i])))
+                                .append('\n')
+                                .toString());
                     }
                 }
-                Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                Files.move(
+                        tmp,
+                        target,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(tmp);
@@ -95,7 +106,8 @@ public final class Csv {
                 header = in.readLine();
             }
             if (header == null) {
-                throw new DataException(file + " is empty: give a header line of column names and one line per example");
+                throw new DataException(
+                        file + " is empty: give a header line of column names and one line per example");
             }
             int columns = fields(header);
             int lineNumber = 1;

@@ -52,8 +52,8 @@ public final class DataSets {
      * (0, 1, ...) or names (text, sorted to numbers alphabetically).
      */
     public static Builder fromTable(Table table, String labelColumn) {
-        return new Builder(rows(table, labelColumn, table.name() == null ? "the table" : "table " + table.name(),
-                "row ", 0));
+        return new Builder(
+                rows(table, labelColumn, table.name() == null ? "the table" : "table " + table.name(), "row ", 0));
     }
 
     /** A CSV file with a header line of column names; as {@link #fromTable}. Errors name the file's line. */
@@ -71,7 +71,8 @@ public final class DataSets {
             throw new DataException(source + " has no rows: give one row per example");
         }
         if (table.columnCount() < 2) {
-            throw new DataException(source + " has only the label column '" + label + "': give at least one feature column");
+            throw new DataException(
+                    source + " has only the label column '" + label + "': give at least one feature column");
         }
         List<NumericColumn<?>> features = new ArrayList<>();
         for (Column<?> c : table.columns()) {
@@ -246,7 +247,8 @@ public final class DataSets {
                     int mapped = knownClasses.indexOf(label);
                     if (mapped < 0) {
                         throw new DataException(rows.source + ": " + rows.rowNoun + (i + rows.firstRow) + " has class '"
-                                + label + "', which is not one of " + knownClasses + ": give examples of those classes");
+                                + label + "', which is not one of " + knownClasses
+                                + ": give examples of those classes");
                     }
                     rows.y.set(i, mapped);
                 }
@@ -257,11 +259,13 @@ public final class DataSets {
                 throw new DataException(rows.source + " has no rows: give one row per example");
             }
             int features = rows.x.get(0).length;
-            int classes = rows.classNames != null ? rows.classNames.size()
+            int classes = rows.classNames != null
+                    ? rows.classNames.size()
                     : rows.y.stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
             long distinct = rows.y.stream().distinct().count();
             if (distinct < 2 && testFraction < 1) {
-                String only = rows.classNames != null ? rows.classNames.get(rows.y.get(0)) : String.valueOf(rows.y.get(0));
+                String only =
+                        rows.classNames != null ? rows.classNames.get(rows.y.get(0)) : String.valueOf(rows.y.get(0));
                 throw new DataException(rows.source + " holds one class only ('" + only + "'): a classifier needs "
                         + "examples of at least two classes");
             }
@@ -274,8 +278,13 @@ public final class DataSets {
             long[] trainY = new long[trainCount];
             long[] testY = new long[testCount];
             // The draw keeps the file's order within each split (stable, easy to compare with the source).
-            int[] testRows = java.util.Arrays.stream(order, 0, testCount).sorted().mapToInt(Math::toIntExact).toArray();
-            int[] trainRows = java.util.Arrays.stream(order, testCount, n).sorted().mapToInt(Math::toIntExact)
+            int[] testRows = java.util.Arrays.stream(order, 0, testCount)
+                    .sorted()
+                    .mapToInt(Math::toIntExact)
+                    .toArray();
+            int[] trainRows = java.util.Arrays.stream(order, testCount, n)
+                    .sorted()
+                    .mapToInt(Math::toIntExact)
                     .toArray();
             for (int i = 0; i < trainCount; i++) {
                 trainX[i] = rows.x.get(trainRows[i]);
@@ -286,9 +295,11 @@ public final class DataSets {
                 testY[i] = rows.y.get(testRows[i]);
             }
             double heldOut = trainCount > 1 ? validation : 0;
-            FeatureScaling s = scaling != null ? scaling
-                    : standardize && trainCount > 0 ? FeatureScaling.standardize(fittingRows(trainX, heldOut))
-                    : FeatureScaling.NONE;
+            FeatureScaling s = scaling != null
+                    ? scaling
+                    : standardize && trainCount > 0
+                            ? FeatureScaling.standardize(fittingRows(trainX, heldOut))
+                            : FeatureScaling.NONE;
             if (!s.fits(features)) {
                 throw new DataException(rows.source + " has " + features + " features but the scaling given is for "
                         + s.offset().length + ": give data as wide as the model's training data");
@@ -303,10 +314,24 @@ public final class DataSets {
             String label = name != null ? name : sourceName(rows.source);
             NDManager manager = Env.engine().newBaseManager();
             try {
-                NDArray[] arrays = {tensor(manager, trainX, features, s), manager.create(trainY),
-                    tensor(manager, testX, features, s), manager.create(testY)};
-                return ImageData.of(label, manager, arrays[0], arrays[1], arrays[2], arrays[3], heldOut, seed + 2,
-                        Normalization.SCALE, s, names); // rows come scaled by s; SCALE adds nothing
+                NDArray[] arrays = {
+                    tensor(manager, trainX, features, s),
+                    manager.create(trainY),
+                    tensor(manager, testX, features, s),
+                    manager.create(testY)
+                };
+                return ImageData.of(
+                        label,
+                        manager,
+                        arrays[0],
+                        arrays[1],
+                        arrays[2],
+                        arrays[3],
+                        heldOut,
+                        seed + 2,
+                        Normalization.SCALE,
+                        s,
+                        names); // rows come scaled by s; SCALE adds nothing
             } catch (RuntimeException e) {
                 manager.close();
                 throw e;
@@ -335,7 +360,9 @@ public final class DataSets {
         }
 
         private static String sourceName(String source) {
-            String file = Path.of(source).getFileName() == null ? source : Path.of(source).getFileName().toString();
+            String file = Path.of(source).getFileName() == null
+                    ? source
+                    : Path.of(source).getFileName().toString();
             return file.replaceFirst("\\.csv$", "");
         }
     }

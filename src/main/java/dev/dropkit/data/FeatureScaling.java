@@ -14,8 +14,8 @@ public record FeatureScaling(float[] offset, float[] divisor) {
 
     public FeatureScaling {
         if (offset.length != divisor.length || offset.length == 0) {
-            throw new IllegalArgumentException("scaling needs as many offsets as divisors (got " + offset.length
-                    + " and " + divisor.length + ")");
+            throw new IllegalArgumentException(
+                    "scaling needs as many offsets as divisors (got " + offset.length + " and " + divisor.length + ")");
         }
         for (float d : divisor) {
             if (!(d > 0) || Float.isInfinite(d)) {

@@ -45,8 +45,8 @@ public final class IdxFiles {
             long n = checkHeader(images, IMAGES_MAGIC, fetchHint);
             long m = checkHeader(labels, LABELS_MAGIC, fetchHint);
             if (n != m) {
-                throw new DataException(images + " holds " + n + " images but " + labels + " holds " + m
-                        + " labels: " + fetchHint);
+                throw new DataException(
+                        images + " holds " + n + " images but " + labels + " holds " + m + " labels: " + fetchHint);
             }
             counts[split.equals("train") ? 0 : 1] = Math.toIntExact(n);
         }
@@ -76,13 +76,14 @@ public final class IdxFiles {
                 // read the whole header
             }
             if (header.hasRemaining()) {
-                throw new DataException(file + " is truncated (shorter than its " + headerBytes
-                        + "-byte IDX header): " + fetchHint);
+                throw new DataException(
+                        file + " is truncated (shorter than its " + headerBytes + "-byte IDX header): " + fetchHint);
             }
             header.flip();
             int actualMagic = header.getInt();
             if (actualMagic != magic) {
-                throw new DataException(String.format("%s is not an IDX %s file (magic 0x%08x, expected 0x%08x): %s",
+                throw new DataException(String.format(
+                        "%s is not an IDX %s file (magic 0x%08x, expected 0x%08x): %s",
                         file, images ? "image" : "label", actualMagic, magic, fetchHint));
             }
             long count = Integer.toUnsignedLong(header.getInt());
@@ -99,8 +100,8 @@ public final class IdxFiles {
             long expected = headerBytes + count * itemBytes;
             long actual = ch.size();
             if (actual != expected) {
-                throw new DataException(file + " is " + (actual < expected ? "truncated" : "too long") + " ("
-                        + actual + " bytes, its header declares " + expected + "): " + fetchHint);
+                throw new DataException(file + " is " + (actual < expected ? "truncated" : "too long") + " (" + actual
+                        + " bytes, its header declares " + expected + "): " + fetchHint);
             }
             return count;
         } catch (IOException e) {
@@ -114,7 +115,8 @@ public final class IdxFiles {
             while (in.read(buf) >= 0) {
                 // digest as we read
             }
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+            return HexFormat.of()
+                    .formatHex(((DigestInputStream) in).getMessageDigest().digest());
         } catch (IOException e) {
             throw new DataException("cannot read " + file + ": " + e.getMessage());
         } catch (NoSuchAlgorithmException e) {

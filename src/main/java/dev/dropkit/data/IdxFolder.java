@@ -30,8 +30,9 @@ public final class IdxFolder implements AutoCloseable {
     /** Accepted names per toolkit name, in order of preference; each may also end in ".gz". */
     static final Map<String, List<String>> ALIASES = aliases();
 
-    static final String HINT = "give --data-dir a folder with the four MNIST-format IDX files (train-images-idx3-ubyte, "
-            + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, plain or .gz)";
+    static final String HINT =
+            "give --data-dir a folder with the four MNIST-format IDX files (train-images-idx3-ubyte, "
+                    + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, plain or .gz)";
 
     private final Path path;
     private final Path staging;

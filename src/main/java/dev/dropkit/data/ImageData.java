@@ -50,8 +50,8 @@ public final class ImageData implements AutoCloseable {
     private final FeatureScaling scaling;
     private List<String> classNames; // null: named 0, 1, ... on first use
 
-    private ImageData(String name, NDManager manager, NDArray[] arrays, FeatureScaling scaling,
-            List<String> classNames) {
+    private ImageData(
+            String name, NDManager manager, NDArray[] arrays, FeatureScaling scaling, List<String> classNames) {
         this.name = name;
         this.manager = manager;
         this.trainX = arrays[0];
@@ -72,8 +72,17 @@ public final class ImageData implements AutoCloseable {
      * tensors (kept with saved models); standardisation here is composed onto it. {@code classNames} null: classes
      * are named 0, 1, ...
      */
-    static ImageData of(String name, NDManager manager, NDArray trainX, NDArray trainY, NDArray testX, NDArray testY,
-            double validation, long seed, Normalization normalization, FeatureScaling scaling,
+    static ImageData of(
+            String name,
+            NDManager manager,
+            NDArray trainX,
+            NDArray trainY,
+            NDArray testX,
+            NDArray testY,
+            double validation,
+            long seed,
+            Normalization normalization,
+            FeatureScaling scaling,
             List<String> classNames) {
         try {
             checkValidation(validation);
@@ -84,10 +93,16 @@ public final class ImageData implements AutoCloseable {
                 long[] labels = trainY.toLongArray();
                 long classes = java.util.Arrays.stream(labels).distinct().count();
                 if (held < classes) {
-                    throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    throw new IllegalArgumentException(String.format(
+                            java.util.Locale.ROOT,
                             "a validation fraction of %s of %s's %,d training images holds %d images, too few for one "
                                     + "image of each of its %d classes: raise the fraction to at least %.3f or use "
-                                    + "more training images", validation, name, n, held, classes,
+                                    + "more training images",
+                            validation,
+                            name,
+                            n,
+                            held,
+                            classes,
                             Math.ceil(1000.0 * (classes - 0.5) / n) / 1000));
                 }
                 if (held >= n) {
@@ -143,8 +158,8 @@ public final class ImageData implements AutoCloseable {
     }
 
     /** Standardises in place with the training images' mean and deviation; returns the raw-to-input scaling. */
-    private static FeatureScaling normalize(Normalization normalization, FeatureScaling scaling, NDArray trainX,
-            NDArray valX, NDArray testX) {
+    private static FeatureScaling normalize(
+            Normalization normalization, FeatureScaling scaling, NDArray trainX, NDArray valX, NDArray testX) {
         if (normalization == Normalization.STANDARDIZE) {
             try (NDManager tmp = trainX.getManager().newSubManager()) {
                 NDArray mean = trainX.mean();
@@ -252,8 +267,10 @@ public final class ImageData implements AutoCloseable {
     /** The name of each class, by label: the CSV file's or table's label values, or "0", "1", ... */
     public synchronized List<String> classNames() {
         if (classNames == null) {
-            long max = Math.max(trainY.max().getLong(), testSize() == 0 ? 0 : testY.max().getLong());
-            classNames = java.util.stream.LongStream.rangeClosed(0, Math.max(1, max)).mapToObj(String::valueOf)
+            long max = Math.max(
+                    trainY.max().getLong(), testSize() == 0 ? 0 : testY.max().getLong());
+            classNames = java.util.stream.LongStream.rangeClosed(0, Math.max(1, max))
+                    .mapToObj(String::valueOf)
                     .toList();
         }
         return classNames;
@@ -271,8 +288,9 @@ public final class ImageData implements AutoCloseable {
 
     @Override
     public String toString() {
-        return String.format("%s: %,d training, %,d validation and %,d test images of %d features", name, trainSize(),
-                valSize(), testSize(), features());
+        return String.format(
+                "%s: %,d training, %,d validation and %,d test images of %d features",
+                name, trainSize(), valSize(), testSize(), features());
     }
 
     public static final class Builder {
@@ -360,8 +378,18 @@ public final class ImageData implements AutoCloseable {
                 }
                 throw new DataException("cannot load " + dir + " (" + e.getMessage() + "): " + hint);
             }
-            return of(label, manager, train[0], train[1], test[0], test[1], validation, seed + 2, normalization,
-                    FeatureScaling.uniform(0, 255), known != null ? known.classNames() : null);
+            return of(
+                    label,
+                    manager,
+                    train[0],
+                    train[1],
+                    test[0],
+                    test[1],
+                    validation,
+                    seed + 2,
+                    normalization,
+                    FeatureScaling.uniform(0, 255),
+                    known != null ? known.classNames() : null);
         }
 
         /** Reads one split with DJL's MNIST loader (Fashion-MNIST shares the format) from a local repository. */
@@ -371,10 +399,18 @@ public final class ImageData implements AutoCloseable {
             try (NDManager tmp = manager.newSubManager()) {
                 Repository repository = Repository.newInstance("dropkit-" + dir.getFileName(), dir);
                 ArrayDataset dataset = known == DatasetName.FASHION_MNIST
-                        ? FashionMnist.builder().optManager(tmp).optRepository(repository).optUsage(usage)
-                                .setSampling(count, false).build()
-                        : Mnist.builder().optManager(tmp).optRepository(repository).optUsage(usage)
-                                .setSampling(count, false).build();
+                        ? FashionMnist.builder()
+                                .optManager(tmp)
+                                .optRepository(repository)
+                                .optUsage(usage)
+                                .setSampling(count, false)
+                                .build()
+                        : Mnist.builder()
+                                .optManager(tmp)
+                                .optRepository(repository)
+                                .optUsage(usage)
+                                .setSampling(count, false)
+                                .build();
                 dataset.prepare();
                 Batch batch = subset > 0 && subset < count
                         ? dataset.getByIndices(tmp, sample(count, subset, seed))

@@ -46,6 +46,7 @@ import tech.tablesaw.api.Table;
 public final class Asha {
     /** Columns of {@link Result#rungs()}, besides run, epochs and val_accuracy. */
     public static final String RUNG = SuccessiveHalving.RUNG;
+
     public static final String FINISHED = "finished";
     public static final String PROMOTED = SuccessiveHalving.PROMOTED;
 
@@ -67,8 +68,8 @@ public final class Asha {
         Set<String> labels = new HashSet<>();
         for (Training t : candidates) {
             if (!labels.add(t.label())) {
-                throw new IllegalArgumentException("two candidates are labelled '" + t.label()
-                        + "': give each Training a distinct label(...)");
+                throw new IllegalArgumentException(
+                        "two candidates are labelled '" + t.label() + "': give each Training a distinct label(...)");
             }
         }
         return new Asha(List.copyOf(candidates));
@@ -152,9 +153,14 @@ public final class Asha {
         Set<String> promoted = new HashSet<>(); // "candidate@rung"
         Map<String, String> failures = new LinkedHashMap<>();
         TrainingRun[] runs = new TrainingRun[candidates.size()];
-        Table rungs = Table.create("ASHA", IntColumn.create(RUNG), StringColumn.create(History.RUN),
-                IntColumn.create(RunSummary.EPOCHS), DoubleColumn.create(History.VAL_ACCURACY),
-                IntColumn.create(FINISHED), BooleanColumn.create(PROMOTED));
+        Table rungs = Table.create(
+                "ASHA",
+                IntColumn.create(RUNG),
+                StringColumn.create(History.RUN),
+                IntColumn.create(RunSummary.EPOCHS),
+                DoubleColumn.create(History.VAL_ACCURACY),
+                IntColumn.create(FINISHED),
+                BooleanColumn.create(PROMOTED));
         int pool = POOLS.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(parallelism, task -> {
@@ -190,8 +196,10 @@ public final class Asha {
                     int order = rungs.rowCount() + 1;
                     rungResults.get(job.rung()).add(d);
                     rungs.intColumn(RUNG).append(job.rung() + 1);
-                    rungs.stringColumn(History.RUN).append(candidates.get(job.candidate()).label());
-                    rungs.intColumn(RunSummary.EPOCHS).append(runs[job.candidate()].history().epochs());
+                    rungs.stringColumn(History.RUN)
+                            .append(candidates.get(job.candidate()).label());
+                    rungs.intColumn(RunSummary.EPOCHS)
+                            .append(runs[job.candidate()].history().epochs());
                     rungs.doubleColumn(History.VAL_ACCURACY).append(d.accuracy());
                     rungs.intColumn(FINISHED).append(order);
                     rungs.booleanColumn(PROMOTED).append(false);
@@ -209,7 +217,8 @@ public final class Asha {
                 }
             }
             for (int i = 0; i < rungs.rowCount(); i++) {
-                String key = index(rungs.stringColumn(History.RUN).get(i)) + "@" + (rungs.intColumn(RUNG).get(i) - 1);
+                String key = index(rungs.stringColumn(History.RUN).get(i)) + "@"
+                        + (rungs.intColumn(RUNG).get(i) - 1);
                 rungs.booleanColumn(PROMOTED).set(i, promoted.contains(key));
             }
             return result(rungs, rungResults, runs, failures);
@@ -243,7 +252,8 @@ public final class Asha {
     private Job nextJob(List<List<Done>> rungResults, Set<String> promoted, int[] next, int topRung) {
         for (int k = topRung - 1; k >= 0; k--) {
             List<Done> results = new ArrayList<>(rungResults.get(k));
-            results.sort(Comparator.comparingDouble((Done d) -> -d.accuracy()).thenComparingInt(d -> d.job().candidate()));
+            results.sort(Comparator.comparingDouble((Done d) -> -d.accuracy())
+                    .thenComparingInt(d -> d.job().candidate()));
             int top = results.size() / eta;
             for (int i = 0; i < top; i++) {
                 int c = results.get(i).job().candidate();
@@ -261,7 +271,8 @@ public final class Asha {
     /** Trains the job's candidate up to its rung's epochs (starting its run at rung 0); its validation accuracy. */
     private Done train(Job job, TrainingRun[] runs, ImageData data) {
         if (job.rung() == 0) {
-            runs[job.candidate()] = candidates.get(job.candidate()).copy().progress(false).start(data);
+            runs[job.candidate()] =
+                    candidates.get(job.candidate()).copy().progress(false).start(data);
         }
         TrainingRun run = runs[job.candidate()];
         int more = epochsAt(job.rung()) - run.history().epochs();
@@ -285,11 +296,13 @@ public final class Asha {
                         histories.add(r.history().table().copy());
                     }
                 }
-                History bestHistory = History.of(runs[best.job().candidate()].history().table().copy());
+                History bestHistory = History.of(
+                        runs[best.job().candidate()].history().table().copy());
                 return new Result(rungs, Sweep.stack("ASHA", histories), bestHistory, k + 1, failures);
             }
         }
-        throw new IllegalStateException("every ASHA candidate failed; e.g. " + failures.entrySet().iterator().next());
+        throw new IllegalStateException("every ASHA candidate failed; e.g. "
+                + failures.entrySet().iterator().next());
     }
 
     /** What the search did: one row per finished rung job, every candidate's history, and the winner. */
@@ -342,9 +355,16 @@ public final class Asha {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "ASHA: %d candidates, %d epochs; chosen on validation accuracy in rung "
-                    + "%d: %s (%.2f%%); its test accuracy: %.2f%%", histories.stringColumn(History.RUN).countUnique(),
-                    totalEpochs(), bestRung, best(), 100 * best.finalValAccuracy(), 100 * best.finalTestAccuracy());
+            return String.format(
+                    Locale.ROOT,
+                    "ASHA: %d candidates, %d epochs; chosen on validation accuracy in rung "
+                            + "%d: %s (%.2f%%); its test accuracy: %.2f%%",
+                    histories.stringColumn(History.RUN).countUnique(),
+                    totalEpochs(),
+                    bestRung,
+                    best(),
+                    100 * best.finalValAccuracy(),
+                    100 * best.finalTestAccuracy());
         }
     }
 }

@@ -38,14 +38,16 @@ public sealed interface Backend {
      */
     record Spark(String master, boolean ui) implements Backend {
         private static final Pattern LOCAL = Pattern.compile("local(\\[(\\*|[1-9][0-9]*)(,[1-9][0-9]*)?])?");
-        private static final Pattern STANDALONE = Pattern.compile(
-                "spark://[A-Za-z0-9.\\-]+:[0-9]{1,5}(,[A-Za-z0-9.\\-]+:[0-9]{1,5})*");
+        private static final Pattern STANDALONE =
+                Pattern.compile("spark://[A-Za-z0-9.\\-]+:[0-9]{1,5}(,[A-Za-z0-9.\\-]+:[0-9]{1,5})*");
         private static final Pattern K8S = Pattern.compile("k8s://https?://[A-Za-z0-9.\\-]+(:[0-9]{1,5})?/?");
 
         public Spark {
             Objects.requireNonNull(master, "master");
-            if (!(LOCAL.matcher(master).matches() || STANDALONE.matcher(master).matches()
-                    || K8S.matcher(master).matches() || master.equals("yarn"))) {
+            if (!(LOCAL.matcher(master).matches()
+                    || STANDALONE.matcher(master).matches()
+                    || K8S.matcher(master).matches()
+                    || master.equals("yarn"))) {
                 throw new IllegalArgumentException("Spark master URL '" + master + "' is malformed: use local[2], "
                         + "spark://host:7077, yarn or k8s://https://host:443");
             }
@@ -110,8 +112,8 @@ public sealed interface Backend {
         if (t.startsWith("spark:")) {
             return spark(t.substring(6));
         }
-        throw new IllegalArgumentException("unknown backend '" + text + "': use local, local:N, spark:local[2] or "
-                + "spark:spark://host:7077");
+        throw new IllegalArgumentException(
+                "unknown backend '" + text + "': use local, local:N, spark:local[2] or " + "spark:spark://host:7077");
     }
 
     /** {@code $DROPKIT_BACKEND} parsed, or {@link #local()} when it is not set. */

@@ -16,8 +16,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param dataset an installed data set's name, or null when {@code folder} is given
  * @param folder a folder of the four IDX files (it must exist on every executor), or null
  */
-public record DataSpec(String dataset, String folder, int trainSubset, int testSubset, double validation, long seed,
-        String normalization) implements Serializable {
+public record DataSpec(
+        String dataset,
+        String folder,
+        int trainSubset,
+        int testSubset,
+        double validation,
+        long seed,
+        String normalization)
+        implements Serializable {
     private static final ConcurrentHashMap<DataSpec, ImageData> SHARED = new ConcurrentHashMap<>();
 
     public DataSpec {
@@ -28,8 +35,8 @@ public record DataSpec(String dataset, String folder, int trainSubset, int testS
             DatasetName.parse(dataset);
         }
         if (trainSubset < 0 || testSubset < 0) {
-            throw new IllegalArgumentException("subset sizes must be 0 (all) or positive, not " + trainSubset + " / "
-                    + testSubset);
+            throw new IllegalArgumentException(
+                    "subset sizes must be 0 (all) or positive, not " + trainSubset + " / " + testSubset);
         }
         if (!(validation >= 0 && validation < 1)) {
             throw new IllegalArgumentException("validation fraction " + validation + " is outside [0, 1): e.g. 0.1");
@@ -44,7 +51,13 @@ public record DataSpec(String dataset, String folder, int trainSubset, int testS
 
     /** The IDX files in {@code folder}, whole, with the default validation split. */
     public static DataSpec ofFolder(Path folder) {
-        return new DataSpec(null, folder.toAbsolutePath().toString(), 0, 0, ImageData.DEFAULT_VALIDATION, 1,
+        return new DataSpec(
+                null,
+                folder.toAbsolutePath().toString(),
+                0,
+                0,
+                ImageData.DEFAULT_VALIDATION,
+                1,
                 Normalization.SCALE.name());
     }
 
@@ -67,8 +80,12 @@ public record DataSpec(String dataset, String folder, int trainSubset, int testS
     /** Builds the data set (the caller closes it). */
     public ImageData load() {
         ImageData.Builder b = dataset != null ? ImageData.builder(dataset) : ImageData.fromFolder(Path.of(folder));
-        return b.trainSubset(trainSubset).testSubset(testSubset).validation(validation).seed(seed)
-                .normalization(Normalization.valueOf(normalization)).build();
+        return b.trainSubset(trainSubset)
+                .testSubset(testSubset)
+                .validation(validation)
+                .seed(seed)
+                .normalization(Normalization.valueOf(normalization))
+                .build();
     }
 
     /**

@@ -87,13 +87,16 @@ public final class EpochBench {
     /** A toolkit training, labelled {@code name}; it reports its epochs through its listener when progress is on. */
     public EpochBench add(String name, Training training) {
         Training named = training.copy().label(name);
-        return add(name, () -> new TrainingContestant(named.copy().progress(progress).start(data)));
+        return add(
+                name,
+                () -> new TrainingContestant(named.copy().progress(progress).start(data)));
     }
 
     /** Any contestant, created when the run starts and closed at its end. */
     public EpochBench add(String name, java.util.function.Supplier<Contestant> contestant) {
         if (contestants.containsKey(name)) {
-            throw new IllegalArgumentException("configuration '" + name + "' is already in the bench: use another name");
+            throw new IllegalArgumentException(
+                    "configuration '" + name + "' is already in the bench: use another name");
         }
         contestants.put(name, contestant);
         return this;
@@ -183,8 +186,9 @@ public final class EpochBench {
     public static Table withRatio(Table summary, String column, String reference, String measure) {
         Table ref = summary.where(summary.stringColumn("config").isEqualTo(reference));
         if (ref.rowCount() != 1) {
-            throw new IllegalArgumentException("no configuration '" + reference + "' in the bench: its configurations are "
-                    + summary.stringColumn("config").asList());
+            throw new IllegalArgumentException(
+                    "no configuration '" + reference + "' in the bench: its configurations are "
+                            + summary.stringColumn("config").asList());
         }
         double base = ref.doubleColumn(measure).get(0);
         summary.addColumns(summary.doubleColumn(measure).divide(base).setName(column));

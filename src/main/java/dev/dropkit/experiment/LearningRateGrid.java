@@ -111,8 +111,8 @@ public final class LearningRateGrid {
                     + "Map.of(\"seed\", Training.of(Mlp.seedModel()))");
         }
         if (!data.hasValidation()) {
-            throw new IllegalArgumentException("a learning-rate grid chooses on validation accuracy, but "
-                    + data.name() + " has no validation set: build the data with .validation(0.1)");
+            throw new IllegalArgumentException("a learning-rate grid chooses on validation accuracy, but " + data.name()
+                    + " has no validation set: build the data with .validation(0.1)");
         }
         List<Training> configs = new ArrayList<>();
         Map<String, String> modelOf = new LinkedHashMap<>();
@@ -143,6 +143,7 @@ public final class LearningRateGrid {
         private final RunSummary summary;
         /** Per label: seeds that learned, and the first failure's reason. */
         private final Map<String, int[]> learned = new LinkedHashMap<>();
+
         private final Map<String, String> failure = new LinkedHashMap<>();
 
         private Result(Table runs, List<String> models, List<Double> rates, double learnedAbove) {
@@ -159,7 +160,8 @@ public final class LearningRateGrid {
             NumericColumn<?> seed = (NumericColumn<?>) runs.column(RunSummary.SEED);
             for (int i = 0; i < runs.rowCount(); i++) {
                 rows.computeIfAbsent(runs.stringColumn(History.RUN).get(i), k -> new LinkedHashMap<>())
-                        .computeIfAbsent((long) seed.getDouble(i), k -> new ArrayList<>()).add(i);
+                        .computeIfAbsent((long) seed.getDouble(i), k -> new ArrayList<>())
+                        .add(i);
             }
             DoubleColumn loss = runs.doubleColumn(History.TRAIN_LOSS);
             DoubleColumn val = runs.doubleColumn(History.VAL_ACCURACY);
@@ -200,9 +202,11 @@ public final class LearningRateGrid {
             StringColumn model = StringColumn.create(MODEL);
             DoubleColumn lr = DoubleColumn.create(LR);
             IntColumn seeds = IntColumn.create(RunSummary.SEEDS);
-            DoubleColumn[] val = {DoubleColumn.create(RunSummary.FINAL_VAL_ACCURACY),
+            DoubleColumn[] val = {
+                DoubleColumn.create(RunSummary.FINAL_VAL_ACCURACY),
                 DoubleColumn.create(RunSummary.FINAL_VAL_ACCURACY + RunSummary.MIN),
-                DoubleColumn.create(RunSummary.FINAL_VAL_ACCURACY + RunSummary.MAX)};
+                DoubleColumn.create(RunSummary.FINAL_VAL_ACCURACY + RunSummary.MAX)
+            };
             IntColumn ok = IntColumn.create(LEARNED);
             StringColumn stable = StringColumn.create(STABLE);
             List<String> labels = s.stringColumn(History.RUN).asList();
@@ -255,7 +259,10 @@ public final class LearningRateGrid {
         /** The smallest rate of the grid at which some seed of {@code model} failed; empty when none did. */
         public OptionalDouble firstFailure(String model) {
             checkModel(model);
-            return rates.stream().filter(r -> !stable(label(model, r))).mapToDouble(Double::doubleValue).findFirst();
+            return rates.stream()
+                    .filter(r -> !stable(label(model, r)))
+                    .mapToDouble(Double::doubleValue)
+                    .findFirst();
         }
 
         /**
@@ -268,15 +275,16 @@ public final class LearningRateGrid {
             double bestAccuracy = Double.NEGATIVE_INFINITY;
             for (double rate : rates) {
                 String label = label(model, rate);
-                double accuracy = summary.spread(label, Measure.FINAL_VAL_ACCURACY).mean();
+                double accuracy =
+                        summary.spread(label, Measure.FINAL_VAL_ACCURACY).mean();
                 if (stable(label) && accuracy > bestAccuracy) {
                     best = rate;
                     bestAccuracy = accuracy;
                 }
             }
             if (Double.isNaN(best)) {
-                throw new IllegalStateException(model + " learned at no rate of the grid " + rates
-                        + ": add smaller rates or train longer");
+                throw new IllegalStateException(
+                        model + " learned at no rate of the grid " + rates + ": add smaller rates or train longer");
             }
             return best;
         }
@@ -291,21 +299,31 @@ public final class LearningRateGrid {
                 StringBuilder b = new StringBuilder(m).append(": ");
                 try {
                     double tuned = tuned(m);
-                    b.append("tuned lr=").append(text(tuned)).append(" (validation accuracy ")
-                            .append(summary.spread(label(m, tuned), Measure.FINAL_VAL_ACCURACY).format(100, "%", 2))
+                    b.append("tuned lr=")
+                            .append(text(tuned))
+                            .append(" (validation accuracy ")
+                            .append(summary.spread(label(m, tuned), Measure.FINAL_VAL_ACCURACY)
+                                    .format(100, "%", 2))
                             .append("); ");
                 } catch (IllegalStateException e) {
                     b.append("no tuned rate; ");
                 }
                 OptionalDouble largest = largestStable(m);
-                b.append(largest.isPresent() ? "learns at every rate up to " + text(largest.getAsDouble())
-                        : "fails already at the smallest rate");
+                b.append(
+                        largest.isPresent()
+                                ? "learns at every rate up to " + text(largest.getAsDouble())
+                                : "fails already at the smallest rate");
                 OptionalDouble first = firstFailure(m);
                 if (first.isPresent()) {
                     String label = label(m, first.getAsDouble());
                     int[] counts = learned.get(label);
-                    b.append(String.format(Locale.ROOT, "; at %s: %s (%d of %d seeds learned)",
-                            text(first.getAsDouble()), failure.get(label), counts[0], counts[1]));
+                    b.append(String.format(
+                            Locale.ROOT,
+                            "; at %s: %s (%d of %d seeds learned)",
+                            text(first.getAsDouble()),
+                            failure.get(label),
+                            counts[0],
+                            counts[1]));
                 } else {
                     b.append(", the largest rate of the grid (the limit lies beyond it)");
                 }

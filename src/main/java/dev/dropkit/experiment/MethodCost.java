@@ -41,8 +41,15 @@ public final class MethodCost {
     /** The dropout rate of the delivered run's last epoch, mean over seeds (where an adaptive rate ended). */
     public static final String FINAL_DROPOUT = "final_dropout";
     /** The History columns an outcome keeps (sources differ in their extra columns), plus the seed. */
-    private static final List<String> KEPT = List.of(History.RUN, "dropout", History.EPOCH, History.TRAIN_ACCURACY,
-            History.VAL_LOSS, History.VAL_ACCURACY, History.TEST_ACCURACY, History.SECONDS,
+    private static final List<String> KEPT = List.of(
+            History.RUN,
+            "dropout",
+            History.EPOCH,
+            History.TRAIN_ACCURACY,
+            History.VAL_LOSS,
+            History.VAL_ACCURACY,
+            History.TEST_ACCURACY,
+            History.SECONDS,
             History.CUMULATIVE_SECONDS);
 
     private record Entry(long seed, Table outcome, int epochs, double seconds) {}
@@ -68,8 +75,8 @@ public final class MethodCost {
      */
     public MethodCost add(String method, long seed, Table outcome, Table trained) {
         if (methods.getOrDefault(method, List.of()).stream().anyMatch(e -> e.seed() == seed)) {
-            throw new IllegalArgumentException("method '" + method + "' already has seed " + seed
-                    + ": add each seed once");
+            throw new IllegalArgumentException(
+                    "method '" + method + "' already has seed " + seed + ": add each seed once");
         }
         if (outcome.rowCount() == 0 || trained.rowCount() < outcome.rowCount()) {
             throw new IllegalArgumentException("method '" + method + "', seed " + seed + ": the outcome needs at least"
@@ -81,7 +88,11 @@ public final class MethodCost {
         s.setMissingTo(seed);
         o.addColumns(s);
         methods.computeIfAbsent(method, m -> new ArrayList<>())
-                .add(new Entry(seed, o, trained.rowCount(), trained.doubleColumn(History.SECONDS).sum()));
+                .add(new Entry(
+                        seed,
+                        o,
+                        trained.rowCount(),
+                        trained.doubleColumn(History.SECONDS).sum()));
         return this;
     }
 
@@ -168,16 +179,25 @@ public final class MethodCost {
     /** One row per method: accuracy with spread, epochs to target and cost (see the class comment). */
     public Table table() {
         RunSummary summary = summary();
-        Table t = Table.create("methods and their cost", StringColumn.create(METHOD),
-                IntColumn.create(RunSummary.SEEDS));
-        for (String c : List.of(RunSummary.FINAL_VAL_ACCURACY, RunSummary.FINAL_VAL_ACCURACY + RunSummary.MIN,
-                RunSummary.FINAL_VAL_ACCURACY + RunSummary.MAX, RunSummary.EPOCHS_TO_TARGET,
+        Table t =
+                Table.create("methods and their cost", StringColumn.create(METHOD), IntColumn.create(RunSummary.SEEDS));
+        for (String c : List.of(
+                RunSummary.FINAL_VAL_ACCURACY,
+                RunSummary.FINAL_VAL_ACCURACY + RunSummary.MIN,
+                RunSummary.FINAL_VAL_ACCURACY + RunSummary.MAX,
+                RunSummary.EPOCHS_TO_TARGET,
                 RunSummary.SECONDS_TO_TARGET)) {
             t.addColumns(DoubleColumn.create(c));
         }
         t.addColumns(IntColumn.create(RunSummary.REACHED_TARGET));
-        for (String c : List.of(COST_EPOCHS, COST_SECONDS, COST_SECONDS + RunSummary.MIN,
-                COST_SECONDS + RunSummary.MAX, COST_RUNS, COST_RUN_EPOCHS, FINAL_DROPOUT)) {
+        for (String c : List.of(
+                COST_EPOCHS,
+                COST_SECONDS,
+                COST_SECONDS + RunSummary.MIN,
+                COST_SECONDS + RunSummary.MAX,
+                COST_RUNS,
+                COST_RUN_EPOCHS,
+                FINAL_DROPOUT)) {
             t.addColumns(DoubleColumn.create(c));
         }
         for (String m : methods.keySet()) {
@@ -189,23 +209,28 @@ public final class MethodCost {
             t.doubleColumn(RunSummary.FINAL_VAL_ACCURACY).append(val.mean());
             t.doubleColumn(RunSummary.FINAL_VAL_ACCURACY + RunSummary.MIN).append(val.min());
             t.doubleColumn(RunSummary.FINAL_VAL_ACCURACY + RunSummary.MAX).append(val.max());
-            t.doubleColumn(RunSummary.EPOCHS_TO_TARGET).append(toTarget.n() == entries(m).size() ? toTarget.mean()
-                    : Double.NaN);
+            t.doubleColumn(RunSummary.EPOCHS_TO_TARGET)
+                    .append(toTarget.n() == entries(m).size() ? toTarget.mean() : Double.NaN);
             Spread secondsToTarget = summary.spread(m, Measure.SECONDS_TO_TARGET);
-            t.doubleColumn(RunSummary.SECONDS_TO_TARGET).append(toTarget.n() == entries(m).size()
-                    ? secondsToTarget.mean() : Double.NaN);
+            t.doubleColumn(RunSummary.SECONDS_TO_TARGET)
+                    .append(toTarget.n() == entries(m).size() ? secondsToTarget.mean() : Double.NaN);
             t.intColumn(RunSummary.REACHED_TARGET).append(toTarget.n());
             t.doubleColumn(COST_EPOCHS).append(epochs(m).mean());
             t.doubleColumn(COST_SECONDS).append(seconds.mean());
             t.doubleColumn(COST_SECONDS + RunSummary.MIN).append(seconds.min());
             t.doubleColumn(COST_SECONDS + RunSummary.MAX).append(seconds.max());
-            t.doubleColumn(COST_RUNS).append(round(Double.isNaN(runSeconds) ? Double.NaN
-                    : seconds.mean() / runSeconds));
-            t.doubleColumn(COST_RUN_EPOCHS).append(round(Double.isNaN(runEpochs) ? Double.NaN
-                    : epochs(m).mean() / runEpochs));
-            t.doubleColumn(FINAL_DROPOUT).append(round(entries(m).stream()
-                    .mapToDouble(e -> e.outcome().doubleColumn("dropout").get(e.outcome().rowCount() - 1))
-                    .average().orElse(Double.NaN)));
+            t.doubleColumn(COST_RUNS)
+                    .append(round(Double.isNaN(runSeconds) ? Double.NaN : seconds.mean() / runSeconds));
+            t.doubleColumn(COST_RUN_EPOCHS)
+                    .append(round(
+                            Double.isNaN(runEpochs) ? Double.NaN : epochs(m).mean() / runEpochs));
+            t.doubleColumn(FINAL_DROPOUT)
+                    .append(round(entries(m).stream()
+                            .mapToDouble(e -> e.outcome()
+                                    .doubleColumn("dropout")
+                                    .get(e.outcome().rowCount() - 1))
+                            .average()
+                            .orElse(Double.NaN)));
         }
         return t;
     }
@@ -216,8 +241,11 @@ public final class MethodCost {
      * seconds, so that the seeds of a method share one point and draw its error bar.
      */
     public Table perSeed() {
-        Table points = Table.create("accuracy against cost", StringColumn.create(METHOD),
-                LongColumn.create(RunSummary.SEED), DoubleColumn.create(COST_SECONDS),
+        Table points = Table.create(
+                "accuracy against cost",
+                StringColumn.create(METHOD),
+                LongColumn.create(RunSummary.SEED),
+                DoubleColumn.create(COST_SECONDS),
                 DoubleColumn.create(RunSummary.FINAL_VAL_ACCURACY));
         for (Map.Entry<String, List<Entry>> m : methods.entrySet()) {
             double cost = seconds(m.getKey()).mean();
@@ -246,10 +274,18 @@ public final class MethodCost {
             Comparison c = summary.compare(m, reference);
             boolean cheap = runs(m) <= maxRuns;
             boolean accurate = met(c);
-            b.append(String.format(Locale.ROOT, "%s: cost %.2f training runs (%s %.2f); %s -> %s%n", m, runs(m),
-                    cheap ? "within" : "above", maxRuns, c, cheap && accurate ? "goal met"
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%s: cost %.2f training runs (%s %.2f); %s -> %s%n",
+                    m,
+                    runs(m),
+                    cheap ? "within" : "above",
+                    maxRuns,
+                    c,
+                    cheap && accurate
+                            ? "goal met"
                             : "falls short: " + (cheap ? "" : "too dear") + (!cheap && !accurate ? " and " : "")
-                            + (accurate ? "" : "less accurate beyond the spread")));
+                                    + (accurate ? "" : "less accurate beyond the spread")));
         }
         return b.toString().stripTrailing();
     }
@@ -258,12 +294,14 @@ public final class MethodCost {
     public List<String> goalMetBy(String reference, double maxRuns, String... methods) {
         RunSummary summary = summary();
         return judged(reference, methods).stream()
-                .filter(m -> runs(m) <= maxRuns && met(summary.compare(m, reference))).toList();
+                .filter(m -> runs(m) <= maxRuns && met(summary.compare(m, reference)))
+                .toList();
     }
 
     private List<String> judged(String reference, String... names) {
         entries(reference);
-        List<String> judged = names.length > 0 ? List.of(names)
+        List<String> judged = names.length > 0
+                ? List.of(names)
                 : methods.keySet().stream().filter(m -> !m.equals(reference)).toList();
         judged.forEach(this::entries);
         return judged;
@@ -292,7 +330,9 @@ public final class MethodCost {
         if (!runs.columnNames().contains(RunSummary.SEED)) {
             throw new IllegalArgumentException("table " + runs.name() + " has no seed column: use a Sweep's table");
         }
-        return runs.longColumn(RunSummary.SEED).unique().asList().stream().sorted().toList();
+        return runs.longColumn(RunSummary.SEED).unique().asList().stream()
+                .sorted()
+                .toList();
     }
 
     /** Ratios and rates to three decimals, for reading (sums of floating-point seconds end in 9.000000000000002). */

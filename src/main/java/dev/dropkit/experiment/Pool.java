@@ -31,8 +31,13 @@ final class Pool {
      *
      * @return the results of the jobs that finished, by {@code key}
      */
-    static <J, R> Map<Integer, R> run(List<J> jobs, int slots, Function<J, R> work, BiConsumer<J, R> finished,
-            BiConsumer<J, String> failed, ToIntFunction<J> key) {
+    static <J, R> Map<Integer, R> run(
+            List<J> jobs,
+            int slots,
+            Function<J, R> work,
+            BiConsumer<J, R> finished,
+            BiConsumer<J, String> failed,
+            ToIntFunction<J> key) {
         Map<Integer, R> results = new HashMap<>();
         if (slots == 1 || jobs.size() == 1) {
             for (J job : jobs) {
@@ -69,8 +74,8 @@ final class Pool {
                     f = done.take();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new CancellationException("interrupted: " + results.size() + " of " + jobs.size()
-                            + " finished");
+                    throw new CancellationException(
+                            "interrupted: " + results.size() + " of " + jobs.size() + " finished");
                 }
                 J job = byFuture.get(f);
                 try {
@@ -105,6 +110,8 @@ final class Pool {
     /** {@code Type: message} on one line. */
     static String message(Throwable e) {
         String m = e.getMessage();
-        return (e.getClass().getSimpleName() + (m == null ? "" : ": " + m)).strip().replaceAll("\\s*\\R\\s*", " ");
+        return (e.getClass().getSimpleName() + (m == null ? "" : ": " + m))
+                .strip()
+                .replaceAll("\\s*\\R\\s*", " ");
     }
 }

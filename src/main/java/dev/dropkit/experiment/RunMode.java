@@ -15,6 +15,7 @@ public enum RunMode {
 
     /** Training and test examples kept in quick mode. */
     public static final int QUICK_TRAIN = 5_000;
+
     public static final int QUICK_TEST = 2_000;
 
     /** The mode named by {@code DROPKIT_MODE} ("full" when unset). */
@@ -29,7 +30,8 @@ public enum RunMode {
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "full" -> FULL;
             case "quick" -> QUICK;
-            default -> throw new IllegalArgumentException("DROPKIT_MODE='" + value + "' is not a mode: use full or quick");
+            default ->
+                throw new IllegalArgumentException("DROPKIT_MODE='" + value + "' is not a mode: use full or quick");
         };
     }
 
@@ -79,8 +81,12 @@ public enum RunMode {
     /** One line for the top of a notebook. */
     public String describe() {
         return isQuick()
-                ? String.format(Locale.ROOT, "quick mode (DROPKIT_MODE=quick): %,d training and %,d test images, "
-                        + "at most 2 epochs per run; figures below are from this small run", QUICK_TRAIN, QUICK_TEST)
+                ? String.format(
+                        Locale.ROOT,
+                        "quick mode (DROPKIT_MODE=quick): %,d training and %,d test images, "
+                                + "at most 2 epochs per run; figures below are from this small run",
+                        QUICK_TRAIN,
+                        QUICK_TEST)
                 : "full mode: whole data sets and the stated epochs";
     }
 }

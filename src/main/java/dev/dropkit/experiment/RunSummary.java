@@ -1,7 +1,6 @@
 package dev.dropkit.experiment;
 
 import dev.dropkit.train.History;
-import dev.dropkit.train.Metric;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,23 +54,49 @@ public final class RunSummary {
     public static final String SECONDS_TO_TARGET = "seconds_to_target";
     /** Suffixes of the spread columns: lowest and highest seed, half-width of the 95% t-interval of the mean. */
     public static final String MIN = "_min";
+
     public static final String MAX = "_max";
     public static final String CI95 = "_ci95";
 
     /** Per-epoch measurements: everything else in a history table is configuration. */
-    private static final Set<String> PER_EPOCH = Set.of(History.EPOCH, History.TRAIN_LOSS, History.TRAIN_ACCURACY,
-            History.VAL_LOSS, History.VAL_ACCURACY, History.TEST_ACCURACY, History.WEIGHT_NORM, History.SECONDS,
-            History.CUMULATIVE_SECONDS, SEED);
-    private static final List<String> REQUIRED = List.of(History.RUN, History.EPOCH, History.TRAIN_ACCURACY,
-            History.VAL_ACCURACY, History.TEST_ACCURACY, History.SECONDS, History.CUMULATIVE_SECONDS);
+    private static final Set<String> PER_EPOCH = Set.of(
+            History.EPOCH,
+            History.TRAIN_LOSS,
+            History.TRAIN_ACCURACY,
+            History.VAL_LOSS,
+            History.VAL_ACCURACY,
+            History.TEST_ACCURACY,
+            History.WEIGHT_NORM,
+            History.SECONDS,
+            History.CUMULATIVE_SECONDS,
+            SEED);
+
+    private static final List<String> REQUIRED = List.of(
+            History.RUN,
+            History.EPOCH,
+            History.TRAIN_ACCURACY,
+            History.VAL_ACCURACY,
+            History.TEST_ACCURACY,
+            History.SECONDS,
+            History.CUMULATIVE_SECONDS);
 
     private final Table runs;
     private final double target;
     private int warmup = RunMode.current().warmupEpochs();
 
     /** One seed of one configuration, measured. */
-    private record Trial(String run, long seed, Table lastRow, int epochs, double finalVal, double bestVal,
-            double finalTrain, double finalTest, double median, double total, double epochsToTarget,
+    private record Trial(
+            String run,
+            long seed,
+            Table lastRow,
+            int epochs,
+            double finalVal,
+            double bestVal,
+            double finalTrain,
+            double finalTest,
+            double median,
+            double total,
+            double epochsToTarget,
             double secondsToTarget) {}
 
     private RunSummary(Table runs, double target) {
@@ -121,8 +146,16 @@ public final class RunSummary {
         IntColumn seeds = IntColumn.create(SEEDS);
         IntColumn reached = IntColumn.create(REACHED_TARGET);
         Map<String, DoubleColumn> cols = new LinkedHashMap<>();
-        for (String c : List.of(EPOCHS, FINAL_VAL_ACCURACY, FINAL_VAL_ACCURACY + MIN, FINAL_VAL_ACCURACY + MAX,
-                FINAL_VAL_ACCURACY + CI95, BEST_VAL_ACCURACY, FINAL_TRAIN_ACCURACY, FINAL_GAP, MEDIAN_EPOCH_SECONDS,
+        for (String c : List.of(
+                EPOCHS,
+                FINAL_VAL_ACCURACY,
+                FINAL_VAL_ACCURACY + MIN,
+                FINAL_VAL_ACCURACY + MAX,
+                FINAL_VAL_ACCURACY + CI95,
+                BEST_VAL_ACCURACY,
+                FINAL_TRAIN_ACCURACY,
+                FINAL_GAP,
+                MEDIAN_EPOCH_SECONDS,
                 TOTAL_SECONDS)) {
             cols.put(c, DoubleColumn.create(c));
         }
@@ -167,18 +200,31 @@ public final class RunSummary {
         t.setName(runs.name() + " trials");
         LongColumn seed = LongColumn.create(SEED);
         IntColumn epochs = IntColumn.create(EPOCHS);
-        DoubleColumn[] m = {DoubleColumn.create(FINAL_VAL_ACCURACY), DoubleColumn.create(BEST_VAL_ACCURACY),
-            DoubleColumn.create(FINAL_TRAIN_ACCURACY), DoubleColumn.create(FINAL_GAP),
-            DoubleColumn.create(MEDIAN_EPOCH_SECONDS), DoubleColumn.create(TOTAL_SECONDS),
-            DoubleColumn.create(EPOCHS_TO_TARGET), DoubleColumn.create(SECONDS_TO_TARGET)};
+        DoubleColumn[] m = {
+            DoubleColumn.create(FINAL_VAL_ACCURACY),
+            DoubleColumn.create(BEST_VAL_ACCURACY),
+            DoubleColumn.create(FINAL_TRAIN_ACCURACY),
+            DoubleColumn.create(FINAL_GAP),
+            DoubleColumn.create(MEDIAN_EPOCH_SECONDS),
+            DoubleColumn.create(TOTAL_SECONDS),
+            DoubleColumn.create(EPOCHS_TO_TARGET),
+            DoubleColumn.create(SECONDS_TO_TARGET)
+        };
         for (List<Trial> trials : grouped().values()) {
             for (Trial trial : trials) {
                 appendConfig(t, config, trial.lastRow());
                 seed.append(trial.seed());
                 epochs.append(trial.epochs());
-                double[] values = {trial.finalVal(), trial.bestVal(), trial.finalTrain(),
-                    trial.finalTrain() - trial.finalVal(), trial.median(), trial.total(), trial.epochsToTarget(),
-                    trial.secondsToTarget()};
+                double[] values = {
+                    trial.finalVal(),
+                    trial.bestVal(),
+                    trial.finalTrain(),
+                    trial.finalTrain() - trial.finalVal(),
+                    trial.median(),
+                    trial.total(),
+                    trial.epochsToTarget(),
+                    trial.secondsToTarget()
+                };
                 for (int i = 0; i < m.length; i++) {
                     if (Double.isNaN(values[i])) {
                         m[i].appendMissing();
@@ -228,7 +274,13 @@ public final class RunSummary {
         if (measure.toTarget()) {
             requireTarget();
         }
-        return Comparison.of(a, b, measure, spread(a, measure), spread(b, measure), trialsOf(a).size(),
+        return Comparison.of(
+                a,
+                b,
+                measure,
+                spread(a, measure),
+                spread(b, measure),
+                trialsOf(a).size(),
                 trialsOf(b).size());
     }
 
@@ -348,13 +400,14 @@ public final class RunSummary {
         for (int i = 0; i < runs.rowCount(); i++) {
             long seed = seeded ? (long) ((NumericColumn<?>) runs.column(SEED)).getDouble(i) : 0;
             rows.computeIfAbsent(runs.stringColumn(History.RUN).get(i), k -> new LinkedHashMap<>())
-                    .computeIfAbsent(seed, k -> new ArrayList<>()).add(i);
+                    .computeIfAbsent(seed, k -> new ArrayList<>())
+                    .add(i);
         }
         Map<String, List<Trial>> out = new LinkedHashMap<>();
         rows.forEach((run, bySeed) -> {
             List<Trial> trials = new ArrayList<>();
-            bySeed.forEach((seed, idx) -> trials.add(measure(run, seed, runs.rows(idx.stream().mapToInt(i -> i)
-                    .toArray()))));
+            bySeed.forEach((seed, idx) -> trials.add(
+                    measure(run, seed, runs.rows(idx.stream().mapToInt(i -> i).toArray()))));
             out.put(run, trials);
         });
         return out;
@@ -376,11 +429,19 @@ public final class RunSummary {
             }
         }
         double bestVal = val.countMissing() == val.size() ? Double.NaN : val.max();
-        return new Trial(run, seed, t.rows(last), t.rowCount(), val.getDouble(last), bestVal,
+        return new Trial(
+                run,
+                seed,
+                t.rows(last),
+                t.rowCount(),
+                val.getDouble(last),
+                bestVal,
                 t.doubleColumn(History.TRAIN_ACCURACY).getDouble(last),
                 t.doubleColumn(History.TEST_ACCURACY).getDouble(last),
                 seconds.inRange(Math.min(warmup, last), t.rowCount()).median(),
-                t.doubleColumn(History.CUMULATIVE_SECONDS).getDouble(last), epochsTo, secondsTo);
+                t.doubleColumn(History.CUMULATIVE_SECONDS).getDouble(last),
+                epochsTo,
+                secondsTo);
     }
 
     private static void appendConfig(Table summary, List<String> config, Table lastRow) {
@@ -389,12 +450,14 @@ public final class RunSummary {
 
     private static void appendSpread(Map<String, DoubleColumn> cols, String base, Spread s, boolean all) {
         for (String suffix : List.of("", MIN, MAX, CI95)) {
-            double x = !all ? Double.NaN : switch (suffix) {
-                case "" -> s.mean();
-                case MIN -> s.min();
-                case MAX -> s.max();
-                default -> s.halfWidth95();
-            };
+            double x = !all
+                    ? Double.NaN
+                    : switch (suffix) {
+                        case "" -> s.mean();
+                        case MIN -> s.min();
+                        case MAX -> s.max();
+                        default -> s.halfWidth95();
+                    };
             if (Double.isNaN(x)) {
                 cols.get(base + suffix).appendMissing();
             } else {
@@ -413,6 +476,7 @@ public final class RunSummary {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "summary of %d configurations", grouped().size());
+        return String.format(
+                Locale.ROOT, "summary of %d configurations", grouped().size());
     }
 }

@@ -12,8 +12,8 @@ import java.util.Locale;
  * @param lowest  {@code slow}'s fastest seed over {@code fast}'s slowest seed
  * @param highest {@code slow}'s slowest seed over {@code fast}'s fastest seed
  */
-public record SpeedUp(String fast, String slow, Measure measure, double ratio, double lowest, double highest,
-        Comparison comparison) {
+public record SpeedUp(
+        String fast, String slow, Measure measure, double ratio, double lowest, double highest, Comparison comparison) {
 
     /** {@code fast} against {@code slow} on {@link Measure#EPOCHS_TO_TARGET} or {@link Measure#SECONDS_TO_TARGET}. */
     public static SpeedUp of(RunSummary summary, String fast, String slow, Measure measure) {
@@ -45,7 +45,17 @@ public record SpeedUp(String fast, String slow, Measure measure, double ratio, d
             return comparison.text();
         }
         String unit = measure == Measure.EPOCHS_TO_TARGET ? "epochs" : "training seconds";
-        return String.format(Locale.ROOT, "speed-up of %s over %s in %s to the target: %.2fx (seeds allow %.2f-%.2fx;"
-                + " above 1: %s was faster); %s", fast, slow, unit, ratio, lowest, highest, fast, comparison.text());
+        return String.format(
+                Locale.ROOT,
+                "speed-up of %s over %s in %s to the target: %.2fx (seeds allow %.2f-%.2fx;"
+                        + " above 1: %s was faster); %s",
+                fast,
+                slow,
+                unit,
+                ratio,
+                lowest,
+                highest,
+                fast,
+                comparison.text());
     }
 }

@@ -9,9 +9,10 @@ import java.util.Locale;
  */
 public record Spread(double mean, double min, double max, double halfWidth95, int n) {
     /** Two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom; beyond that the normal 1.96. */
-    private static final double[] T975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-        2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060,
-        2.056, 2.052, 2.048, 2.045, 2.042};
+    private static final double[] T975 = {
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+        2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042
+    };
 
     /** The spread of {@code values}, skipping NaN; all NaN (or none) gives n = 0 and NaN everywhere. */
     public static Spread of(double... values) {
@@ -27,7 +28,12 @@ public record Spread(double mean, double min, double max, double halfWidth95, in
             double sd = Math.sqrt(ss / (n - 1));
             half = (n - 1 <= T975.length ? T975[n - 2] : 1.96) * sd / Math.sqrt(n);
         }
-        return new Spread(mean, Arrays.stream(v).min().orElseThrow(), Arrays.stream(v).max().orElseThrow(), half, n);
+        return new Spread(
+                mean,
+                Arrays.stream(v).min().orElseThrow(),
+                Arrays.stream(v).max().orElseThrow(),
+                half,
+                n);
     }
 
     /** Half the min–max range: how far the seeds stray from their middle. */

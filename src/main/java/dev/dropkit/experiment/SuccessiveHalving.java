@@ -42,6 +42,7 @@ import tech.tablesaw.api.Table;
 public final class SuccessiveHalving {
     /** Columns of {@link Result#rungs()}, besides {@link History#RUN}, {@link RunSummary#EPOCHS} and val_accuracy. */
     public static final String RUNG = "rung";
+
     public static final String RUNG_SECONDS = "rung_seconds";
     public static final String RANK = "rank";
     public static final String PROMOTED = "promoted";
@@ -65,8 +66,8 @@ public final class SuccessiveHalving {
         Set<String> labels = new HashSet<>();
         for (Training t : candidates) {
             if (!labels.add(t.label())) {
-                throw new IllegalArgumentException("two candidates are labelled '" + t.label()
-                        + "': give each Training a distinct label(...)");
+                throw new IllegalArgumentException(
+                        "two candidates are labelled '" + t.label() + "': give each Training a distinct label(...)");
             }
         }
         return new SuccessiveHalving(List.copyOf(candidates));
@@ -121,7 +122,8 @@ public final class SuccessiveHalving {
 
     /** The slots of a local {@code DROPKIT_BACKEND}, else one per core. */
     static int defaultParallelism() {
-        return Backend.fromEnvironment() instanceof Backend.Local local ? local.parallelism()
+        return Backend.fromEnvironment() instanceof Backend.Local local
+                ? local.parallelism()
                 : Runtime.getRuntime().availableProcessors();
     }
 
@@ -137,13 +139,18 @@ public final class SuccessiveHalving {
     /** Runs the search on {@code data}. */
     public Result run(ImageData data) {
         if (Double.isNaN(budgetSeconds) && budgetEpochs == 0) {
-            throw new IllegalArgumentException("successive halving needs a budget: call budgetSeconds(...) or "
-                    + "budgetEpochs(...)");
+            throw new IllegalArgumentException(
+                    "successive halving needs a budget: call budgetSeconds(...) or " + "budgetEpochs(...)");
         }
         int rungCount = rungs();
-        Table rungs = Table.create("successive halving", IntColumn.create(RUNG), StringColumn.create(History.RUN),
-                IntColumn.create(RunSummary.EPOCHS), DoubleColumn.create(RUNG_SECONDS),
-                DoubleColumn.create(History.VAL_ACCURACY), IntColumn.create(RANK),
+        Table rungs = Table.create(
+                "successive halving",
+                IntColumn.create(RUNG),
+                StringColumn.create(History.RUN),
+                IntColumn.create(RunSummary.EPOCHS),
+                DoubleColumn.create(RUNG_SECONDS),
+                DoubleColumn.create(History.VAL_ACCURACY),
+                IntColumn.create(RANK),
                 BooleanColumn.create(PROMOTED));
         List<TrainingRun> all = new ArrayList<>();
         java.util.Map<String, String> failures = new java.util.LinkedHashMap<>();
@@ -159,16 +166,20 @@ public final class SuccessiveHalving {
                 for (int i = 0; i < n; i++) {
                     order.add(i);
                 }
-                java.util.Map<Integer, Double> seconds = Pool.run(order, parallelism,
-                        i -> trainShare(alive.get(i), rungCount, n), (i, x) -> {},
-                        (i, message) -> failures.put(alive.get(i).history().run(), message), i -> i);
+                java.util.Map<Integer, Double> seconds = Pool.run(
+                        order,
+                        parallelism,
+                        i -> trainShare(alive.get(i), rungCount, n),
+                        (i, x) -> {},
+                        (i, message) -> failures.put(alive.get(i).history().run(), message),
+                        i -> i);
                 for (int i = 0; i < n; i++) {
                     spent[i] = seconds.getOrDefault(i, Double.NaN);
                 }
                 java.util.Map<Integer, Double> accuracies = new java.util.HashMap<>();
                 for (int i = 0; i < n; i++) {
-                    accuracies.put(i, failures.containsKey(alive.get(i).history().run()) ? -1
-                            : accuracy(alive.get(i)));
+                    accuracies.put(
+                            i, failures.containsKey(alive.get(i).history().run()) ? -1 : accuracy(alive.get(i)));
                 }
                 order.sort(Comparator.comparingDouble(i -> -accuracies.get(i)));
                 int keep = rung == rungCount - 1 ? 1 : (n + eta - 1) / eta;
@@ -195,8 +206,15 @@ public final class SuccessiveHalving {
                             + failures.entrySet().iterator().next());
                 }
             }
-            List<Table> histories = all.stream().map(r -> r.history().table()).filter(t -> t.rowCount() > 0).toList();
-            return new Result(rungs, Sweep.stack("successive halving", histories), alive.get(0).history(), failures);
+            List<Table> histories = all.stream()
+                    .map(r -> r.history().table())
+                    .filter(t -> t.rowCount() > 0)
+                    .toList();
+            return new Result(
+                    rungs,
+                    Sweep.stack("successive halving", histories),
+                    alive.get(0).history(),
+                    failures);
         } finally {
             all.forEach(TrainingRun::close);
         }
@@ -294,10 +312,16 @@ public final class SuccessiveHalving {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "successive halving: %d candidates, %d epochs, %.1f s of training; "
-                    + "chosen on validation accuracy: %s (%.2f%%); its test accuracy: %.2f%%",
-                    histories.stringColumn(History.RUN).countUnique(), totalEpochs(), totalSeconds(), best(),
-                    100 * best.finalValAccuracy(), 100 * best.finalTestAccuracy());
+            return String.format(
+                    Locale.ROOT,
+                    "successive halving: %d candidates, %d epochs, %.1f s of training; "
+                            + "chosen on validation accuracy: %s (%.2f%%); its test accuracy: %.2f%%",
+                    histories.stringColumn(History.RUN).countUnique(),
+                    totalEpochs(),
+                    totalSeconds(),
+                    best(),
+                    100 * best.finalValAccuracy(),
+                    100 * best.finalTestAccuracy());
         }
     }
 }

@@ -102,13 +102,17 @@ public final class Sweep<T> {
 
     /** A sweep over numbers; each must be finite. */
     public static Sweep<Double> of(String name, double... values) {
-        Sweep<Double> sweep = of(name, Arrays.stream(values == null ? new double[0] : values).boxed().toList());
+        Sweep<Double> sweep = of(
+                name,
+                Arrays.stream(values == null ? new double[0] : values).boxed().toList());
         return sweep.check(Double::isFinite, "(-inf, inf)");
     }
 
     /** A sweep over whole numbers. */
     public static Sweep<Integer> of(String name, int... values) {
-        return of(name, Arrays.stream(values == null ? new int[0] : values).boxed().toList());
+        return of(
+                name,
+                Arrays.stream(values == null ? new int[0] : values).boxed().toList());
     }
 
     /** Dropout rates, each in [0, 1) (the fraction of units dropped; keep probability = 1 - rate). */
@@ -263,11 +267,15 @@ public final class Sweep<T> {
             Training config = Objects.requireNonNull(configure.apply(value), "configure returned null for " + value);
             String label = labels == null ? config.label() : labels.apply(value);
             if (!labelsSeen.add(label)) {
-                throw new IllegalArgumentException("two runs are labelled '" + label
-                        + "': give each Training a distinct label(...)");
+                throw new IllegalArgumentException(
+                        "two runs are labelled '" + label + "': give each Training a distinct label(...)");
             }
-            List<Long> trialSeeds = seeds != null ? seeds
-                    : java.util.stream.LongStream.range(0, seedCount).map(i -> config.seed() + i).boxed().toList();
+            List<Long> trialSeeds = seeds != null
+                    ? seeds
+                    : java.util.stream.LongStream.range(0, seedCount)
+                            .map(i -> config.seed() + i)
+                            .boxed()
+                            .toList();
             for (long seed : trialSeeds) {
                 Training t = config.copy().seed(seed).label(label).progress(epochProgress);
                 trials.add(new Trial<>(trials.size(), label, value, seed, t));
@@ -290,8 +298,10 @@ public final class Sweep<T> {
             throw new IllegalArgumentException("backend " + b + " trains on other machines, which build the data "
                     + "themselves: pass it as a DataSpec, e.g. run(DataSpec.of(\"mnist\"), ...)");
         }
-        return run(configure, (todo, l) -> interleaved ? runInterleaved(data, todo, l)
-                : runLocally(data, todo, local.parallelism(), l));
+        return run(
+                configure,
+                (todo, l) ->
+                        interleaved ? runInterleaved(data, todo, l) : runLocally(data, todo, local.parallelism(), l));
     }
 
     /**
@@ -302,7 +312,8 @@ public final class Sweep<T> {
         Backend b = backend();
         if (b instanceof Backend.Spark spark) {
             List<Trial<T>> trials = trials(configure);
-            List<TrialSpec> specs = trials.stream().map(t -> TrialSpec.of(t.training())).toList(); // checked first
+            List<TrialSpec> specs =
+                    trials.stream().map(t -> TrialSpec.of(t.training())).toList(); // checked first
             return run(configure, (todo, l) -> runOnCluster(spark, data, todo, specs, l));
         }
         try (ImageData loaded = data.load()) {
@@ -393,12 +404,17 @@ public final class Sweep<T> {
 
     /** Up to {@code slots} trials at a time, in pool threads (one slot: on the calling thread). */
     private Map<Integer, History> runLocally(ImageData data, List<Trial<T>> todo, int slots, SweepListener l) {
-        return Pool.run(todo, slots, trial -> trial.training().fit(data), (trial, h) -> l.trialFinished(trial, h),
-                (trial, message) -> l.trialFailed(trial, message), Trial::index);
+        return Pool.run(
+                todo,
+                slots,
+                trial -> trial.training().fit(data),
+                (trial, h) -> l.trialFinished(trial, h),
+                (trial, message) -> l.trialFailed(trial, message),
+                Trial::index);
     }
 
-    private Map<Integer, History> runOnCluster(Backend.Spark spark, DataSpec data, List<Trial<T>> todo,
-            List<TrialSpec> specs, SweepListener l) {
+    private Map<Integer, History> runOnCluster(
+            Backend.Spark spark, DataSpec data, List<Trial<T>> todo, List<TrialSpec> specs, SweepListener l) {
         Map<Integer, Trial<T>> byIndex = new java.util.HashMap<>();
         List<TrialTask> tasks = new ArrayList<>();
         for (Trial<T> trial : todo) {
@@ -441,7 +457,8 @@ public final class Sweep<T> {
                     if (run.history().epochs() > before) {
                         progressed = true;
                     }
-                    if (run.history().epochs() == before || run.history().epochs() >= run.config().epochs()) {
+                    if (run.history().epochs() == before
+                            || run.history().epochs() >= run.config().epochs()) {
                         finished[i] = true;
                         l.trialFinished(trials.get(i), run.history());
                     }
@@ -475,8 +492,8 @@ public final class Sweep<T> {
      */
     public Table run(Function<? super T, History> run) {
         if (seeds != null || seedCount != 1) {
-            throw new IllegalArgumentException("seeds(...) needs run(data, value -> training): the sweep sets each "
-                    + "trial's seed");
+            throw new IllegalArgumentException(
+                    "seeds(...) needs run(data, value -> training): the sweep sets each " + "trial's seed");
         }
         List<Table> tables = new ArrayList<>();
         for (T value : values) {
@@ -531,8 +548,8 @@ public final class Sweep<T> {
             }
             for (String run : here) {
                 if (!runs.add(run)) {
-                    throw new IllegalArgumentException("run '" + run + "' appears twice in the sweep: give each run a "
-                            + "distinct label(...)");
+                    throw new IllegalArgumentException(
+                            "run '" + run + "' appears twice in the sweep: give each run a " + "distinct label(...)");
                 }
             }
             all.append(t);

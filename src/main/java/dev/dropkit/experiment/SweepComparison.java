@@ -47,15 +47,23 @@ public final class SweepComparison {
     public static final String NOTE = "note";
 
     /** What Spark needs on Java 17 (spark-submit adds the same; environment/lib.sh has the CLI's copy). */
-    static final List<String> SPARK_JAVA_OPTIONS = List.of("-XX:+IgnoreUnrecognizedVMOptions",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+    static final List<String> SPARK_JAVA_OPTIONS = List.of(
+            "-XX:+IgnoreUnrecognizedVMOptions",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Djdk.reflect.useDirectMethodHandle=false",
+            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+            "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+            "-Djdk.reflect.useDirectMethodHandle=false",
             "-Dio.netty.tryReflectionSetAccessible=true");
 
     private final DataSpec data;
@@ -92,10 +100,17 @@ public final class SweepComparison {
 
     /** Runs the sweep on every backend in turn; one row per backend (see the class comment). */
     public Table run() {
-        Table t = Table.create("sweep on each backend", StringColumn.create(BACKEND), IntColumn.create(TRIALS),
-                DoubleColumn.create(WALL_SECONDS), DoubleColumn.create(CPU_SECONDS),
-                DoubleColumn.create(TRIALS_PER_MINUTE), DoubleColumn.create(STARTUP_SECONDS),
-                StringColumn.create(WINNER), BooleanColumn.create(SAME_RESULTS), StringColumn.create(NOTE));
+        Table t = Table.create(
+                "sweep on each backend",
+                StringColumn.create(BACKEND),
+                IntColumn.create(TRIALS),
+                DoubleColumn.create(WALL_SECONDS),
+                DoubleColumn.create(CPU_SECONDS),
+                DoubleColumn.create(TRIALS_PER_MINUTE),
+                DoubleColumn.create(STARTUP_SECONDS),
+                StringColumn.create(WINNER),
+                BooleanColumn.create(SAME_RESULTS),
+                StringColumn.create(NOTE));
         Table reference = null;
         for (Backend b : backends) {
             Leg leg;
@@ -142,9 +157,11 @@ public final class SweepComparison {
     record Leg(String csv, List<String> types, double wall, double cpu, double startup, String note)
             implements Serializable {
         Table table() {
-            return Table.read().usingOptions(tech.tablesaw.io.csv.CsvReadOptions.builderFromString(csv)
-                    .columnTypes(types.stream().map(tech.tablesaw.api.ColumnType::valueOf)
-                            .toArray(tech.tablesaw.api.ColumnType[]::new)));
+            return Table.read()
+                    .usingOptions(tech.tablesaw.io.csv.CsvReadOptions.builderFromString(csv)
+                            .columnTypes(types.stream()
+                                    .map(tech.tablesaw.api.ColumnType::valueOf)
+                                    .toArray(tech.tablesaw.api.ColumnType[]::new)));
         }
     }
 
@@ -157,7 +174,10 @@ public final class SweepComparison {
             Clusters.open(spark);
             startup = (System.nanoTime() - t0) / 1e9;
             // A first small sweep: executors load the data and compile the loop before the timed one.
-            Sweep.configs(configs.subList(0, 1)).backend(spark).listener(SweepListener.none()).run(data, c -> c);
+            Sweep.configs(configs.subList(0, 1))
+                    .backend(spark)
+                    .listener(SweepListener.none())
+                    .run(data, c -> c);
             note = "in this JVM";
         }
         // The local backends get the data loaded before the clock starts (as a warmed-up Spark executor has it),
@@ -194,17 +214,23 @@ public final class SweepComparison {
     }
 
     private static boolean sparkInProcess() {
-        return java.util.ServiceLoader.load(ClusterProvider.class, Backend.class.getClassLoader()).findFirst()
+        return java.util.ServiceLoader.load(ClusterProvider.class, Backend.class.getClassLoader())
+                .findFirst()
                 .isPresent();
     }
 
     /** {@code target/spark/} next to the toolkit's jar, when the Spark backend is installed there. */
     static Path sparkFolder() {
         try {
-            Path jar = Path.of(Backend.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = Path.of(Backend.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             Path folder = jar.getParent().resolve("spark");
             return Files.isRegularFile(folder.resolve("dropkit-spark.jar")) && Files.isDirectory(folder.resolve("lib"))
-                    ? folder : null;
+                    ? folder
+                    : null;
         } catch (java.net.URISyntaxException | RuntimeException e) {
             return null;
         }
@@ -221,17 +247,32 @@ public final class SweepComparison {
                     out.writeObject(new ArrayList<>(trials));
                     out.writeObject(data);
                 }
-                Path jar = Path.of(Backend.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+                Path jar = Path.of(Backend.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI());
                 Path folder = sparkFolder();
-                String cp = String.join(java.io.File.pathSeparator, jar.toString(),
+                String cp = String.join(
+                        java.io.File.pathSeparator,
+                        jar.toString(),
                         jar.getParent().resolve("lib").resolve("*").toString(),
-                        folder.resolve("dropkit-spark.jar").toString(), folder.resolve("lib").resolve("*").toString());
+                        folder.resolve("dropkit-spark.jar").toString(),
+                        folder.resolve("lib").resolve("*").toString());
                 List<String> command = new ArrayList<>();
-                command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                command.add(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString());
                 command.addAll(SPARK_JAVA_OPTIONS);
-                command.addAll(List.of("-Djava.awt.headless=true", "-cp", cp, SweepComparison.class.getName(),
-                        spark.toString(), request.toString(), answer.toString()));
-                Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+                command.addAll(List.of(
+                        "-Djava.awt.headless=true",
+                        "-cp",
+                        cp,
+                        SweepComparison.class.getName(),
+                        spark.toString(),
+                        request.toString(),
+                        answer.toString()));
+                Process p =
+                        new ProcessBuilder(command).redirectErrorStream(true).start();
                 String output = new String(p.getInputStream().readAllBytes());
                 int status = p.waitFor();
                 if (status != 0 || !Files.exists(answer)) {

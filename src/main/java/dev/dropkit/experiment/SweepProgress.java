@@ -45,10 +45,18 @@ public final class SweepProgress {
             @Override
             public void sweepStarted(String name, List<Sweep.Trial<?>> trials) {
                 total = trials.size();
-                long configs = Math.max(1, trials.stream().map(Sweep.Trial::run).distinct().count());
+                long configs = Math.max(
+                        1, trials.stream().map(Sweep.Trial::run).distinct().count());
                 long seeds = total / configs;
-                out.println(String.format(Locale.ROOT, "sweep over %s: %d trial%s (%d configuration%s x %d seed%s)",
-                        name, total, total == 1 ? "" : "s", configs, configs == 1 ? "" : "s", seeds,
+                out.println(String.format(
+                        Locale.ROOT,
+                        "sweep over %s: %d trial%s (%d configuration%s x %d seed%s)",
+                        name,
+                        total,
+                        total == 1 ? "" : "s",
+                        configs,
+                        configs == 1 ? "" : "s",
+                        seeds,
                         seeds == 1 ? "" : "s"));
             }
 
@@ -61,8 +69,14 @@ public final class SweepProgress {
             @Override
             public void trialFailed(Sweep.Trial<?> trial, String message) {
                 done++;
-                out.println(String.format(Locale.ROOT, "[%d/%d] %s  seed %d  FAILED: %s", done, total, trial.run(),
-                        trial.seed(), message));
+                out.println(String.format(
+                        Locale.ROOT,
+                        "[%d/%d] %s  seed %d  FAILED: %s",
+                        done,
+                        total,
+                        trial.run(),
+                        trial.seed(),
+                        message));
             }
         };
     }
@@ -70,13 +84,24 @@ public final class SweepProgress {
     /** e.g. {@code [2/6] dropout=0.5  seed 43  10 epochs  val 97.12% (best 97.30%)  train 98.10%  12.3 s}. */
     static String line(int done, int total, Sweep.Trial<?> trial, History h) {
         if (h.epochs() == 0) {
-            return String.format(Locale.ROOT, "[%d/%d] %s  seed %d  no epochs trained", done, total, trial.run(),
-                    trial.seed());
+            return String.format(
+                    Locale.ROOT, "[%d/%d] %s  seed %d  no epochs trained", done, total, trial.run(), trial.seed());
         }
-        String val = h.hasValidation() ? String.format(Locale.ROOT, "val %.2f%% (best %.2f%%)",
-                100 * h.finalValAccuracy(), 100 * h.bestValAccuracy()) : "val n/a (no validation split)";
-        return String.format(Locale.ROOT, "[%d/%d] %s  seed %d  %d epoch%s  %s  train %.2f%%  %.1f s", done, total,
-                trial.run(), trial.seed(), h.epochs(), h.epochs() == 1 ? "" : "s", val, 100 * h.finalTrainAccuracy(),
+        String val = h.hasValidation()
+                ? String.format(
+                        Locale.ROOT, "val %.2f%% (best %.2f%%)", 100 * h.finalValAccuracy(), 100 * h.bestValAccuracy())
+                : "val n/a (no validation split)";
+        return String.format(
+                Locale.ROOT,
+                "[%d/%d] %s  seed %d  %d epoch%s  %s  train %.2f%%  %.1f s",
+                done,
+                total,
+                trial.run(),
+                trial.seed(),
+                h.epochs(),
+                h.epochs() == 1 ? "" : "s",
+                val,
+                100 * h.finalTrainAccuracy(),
                 h.totalSeconds());
     }
 }

@@ -18,9 +18,22 @@ import java.util.Locale;
  * @param hidden the hidden layers as {@code units:dropout} pairs joined by commas, e.g. {@code 128:0.5}
  * @param stopAt the validation-accuracy target, NaN for none
  */
-public record TrialSpec(String label, long seed, int inputs, String hidden, int outputs, String dropoutKind,
-        double lr, double momentum, double weightDecay, String weightDecayKind, int batchSize, int epochs,
-        double stopAt, int workers) implements Serializable {
+public record TrialSpec(
+        String label,
+        long seed,
+        int inputs,
+        String hidden,
+        int outputs,
+        String dropoutKind,
+        double lr,
+        double momentum,
+        double weightDecay,
+        String weightDecayKind,
+        int batchSize,
+        int epochs,
+        double stopAt,
+        int workers)
+        implements Serializable {
 
     /** The settings of {@code t} as data; a one-line error names any setting that cannot travel as a value. */
     public static TrialSpec of(Training t) {
@@ -44,8 +57,20 @@ public record TrialSpec(String label, long seed, int inputs, String hidden, int 
             layers.add(h.units() + ":" + h.dropout());
         }
         Mlp m = t.model();
-        return new TrialSpec(t.label(), t.seed(), m.inputs(), String.join(",", layers), m.outputs(),
-                m.dropoutKind().name(), lr, t.momentum(), t.weightDecay(), t.weightDecayKind().name(), t.batchSize(), t.epochs(), t.stopAt(),
+        return new TrialSpec(
+                t.label(),
+                t.seed(),
+                m.inputs(),
+                String.join(",", layers),
+                m.outputs(),
+                m.dropoutKind().name(),
+                lr,
+                t.momentum(),
+                t.weightDecay(),
+                t.weightDecayKind().name(),
+                t.batchSize(),
+                t.epochs(),
+                t.stopAt(),
                 t.workers());
     }
 
@@ -58,16 +83,34 @@ public record TrialSpec(String label, long seed, int inputs, String hidden, int 
                 b.hidden(Integer.parseInt(parts[0]), Double.parseDouble(parts[1]));
             }
         }
-        Training t = Training.of(b.build()).sgd(lr).momentum(momentum)
-                .weightDecay(weightDecay, WeightDecay.valueOf(weightDecayKind)).batchSize(batchSize).epochs(epochs)
-                .seed(seed).label(label).progress(false).workers(workers);
+        Training t = Training.of(b.build())
+                .sgd(lr)
+                .momentum(momentum)
+                .weightDecay(weightDecay, WeightDecay.valueOf(weightDecayKind))
+                .batchSize(batchSize)
+                .epochs(epochs)
+                .seed(seed)
+                .label(label)
+                .progress(false)
+                .workers(workers);
         return Double.isNaN(stopAt) ? t : t.stopAt(stopAt);
     }
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%s (seed %d): %d-[%s]-%d %s, lr %s, momentum %s, wd %s, batch %d, %d "
-                + "epochs", label, seed, inputs, hidden, outputs, dropoutKind, lr, momentum, weightDecay, batchSize,
+        return String.format(
+                Locale.ROOT,
+                "%s (seed %d): %d-[%s]-%d %s, lr %s, momentum %s, wd %s, batch %d, %d " + "epochs",
+                label,
+                seed,
+                inputs,
+                hidden,
+                outputs,
+                dropoutKind,
+                lr,
+                momentum,
+                weightDecay,
+                batchSize,
                 epochs);
     }
 }

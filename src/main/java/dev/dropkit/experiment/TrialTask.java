@@ -28,7 +28,8 @@ public record TrialTask(int index, TrialSpec trial, DataSpec data) implements Se
 
     private static String worker() {
         try {
-            return InetAddress.getLocalHost().getHostName() + "/" + Thread.currentThread().getName();
+            return InetAddress.getLocalHost().getHostName() + "/"
+                    + Thread.currentThread().getName();
         } catch (java.io.IOException e) {
             return Thread.currentThread().getName();
         }

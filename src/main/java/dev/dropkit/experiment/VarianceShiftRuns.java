@@ -51,8 +51,8 @@ public final class VarianceShiftRuns {
      */
     public static VarianceShiftRuns run(ImageData data, List<Training> configs, int seeds) {
         if (!data.hasValidation()) {
-            throw new IllegalArgumentException("the variance shift is measured on validation images, but "
-                    + data.name() + " has none: build the data with .validation(0.1)");
+            throw new IllegalArgumentException("the variance shift is measured on validation images, but " + data.name()
+                    + " has none: build the data with .validation(0.1)");
         }
         for (Training t : configs == null ? List.<Training>of() : configs) {
             if (t.model().batchNorm().isEmpty()) {
@@ -93,10 +93,16 @@ public final class VarianceShiftRuns {
     }
 
     private static Table emptyShifts() {
-        return Table.create("variance shift per run", StringColumn.create(History.RUN),
-                LongColumn.create(RunSummary.SEED), IntColumn.create(LAYER), DoubleColumn.create(RUNNING_MEAN),
-                DoubleColumn.create(INFERENCE_MEAN), DoubleColumn.create(RUNNING_VARIANCE),
-                DoubleColumn.create(INFERENCE_VARIANCE), DoubleColumn.create(VARIANCE_RATIO));
+        return Table.create(
+                "variance shift per run",
+                StringColumn.create(History.RUN),
+                LongColumn.create(RunSummary.SEED),
+                IntColumn.create(LAYER),
+                DoubleColumn.create(RUNNING_MEAN),
+                DoubleColumn.create(INFERENCE_MEAN),
+                DoubleColumn.create(RUNNING_VARIANCE),
+                DoubleColumn.create(INFERENCE_VARIANCE),
+                DoubleColumn.create(VARIANCE_RATIO));
     }
 
     /** Every epoch of every run and seed, as {@link Sweep} stacks them. */
@@ -122,14 +128,17 @@ public final class VarianceShiftRuns {
     public Table table() {
         Map<String, List<Integer>> rows = new LinkedHashMap<>();
         for (int i = 0; i < shifts.rowCount(); i++) {
-            rows.computeIfAbsent(shifts.stringColumn(History.RUN).get(i) + "\u0000" + shifts.intColumn(LAYER).get(i),
-                    k -> new ArrayList<>()).add(i);
+            rows.computeIfAbsent(
+                            shifts.stringColumn(History.RUN).get(i) + "\u0000"
+                                    + shifts.intColumn(LAYER).get(i),
+                            k -> new ArrayList<>())
+                    .add(i);
         }
         StringColumn run = StringColumn.create(History.RUN);
         IntColumn layer = IntColumn.create(LAYER);
         IntColumn seeds = IntColumn.create(RunSummary.SEEDS);
-        List<String> measures = List.of(RUNNING_MEAN, INFERENCE_MEAN, RUNNING_VARIANCE, INFERENCE_VARIANCE,
-                VARIANCE_RATIO);
+        List<String> measures =
+                List.of(RUNNING_MEAN, INFERENCE_MEAN, RUNNING_VARIANCE, INFERENCE_VARIANCE, VARIANCE_RATIO);
         Map<String, DoubleColumn> cols = new LinkedHashMap<>();
         measures.forEach(m -> cols.put(m, DoubleColumn.create(m)));
         cols.put(VARIANCE_RATIO + RunSummary.MIN, DoubleColumn.create(VARIANCE_RATIO + RunSummary.MIN));
@@ -154,7 +163,8 @@ public final class VarianceShiftRuns {
     public Spread ratio(String run, int layer) {
         List<Integer> idx = new ArrayList<>();
         for (int i = 0; i < shifts.rowCount(); i++) {
-            if (shifts.stringColumn(History.RUN).get(i).equals(run) && shifts.intColumn(LAYER).get(i) == layer) {
+            if (shifts.stringColumn(History.RUN).get(i).equals(run)
+                    && shifts.intColumn(LAYER).get(i) == layer) {
                 idx.add(i);
             }
         }
@@ -166,6 +176,8 @@ public final class VarianceShiftRuns {
     }
 
     private Spread spread(String column, List<Integer> idx) {
-        return Spread.of(idx.stream().mapToDouble(i -> shifts.doubleColumn(column).getDouble(i)).toArray());
+        return Spread.of(idx.stream()
+                .mapToDouble(i -> shifts.doubleColumn(column).getDouble(i))
+                .toArray());
     }
 }

@@ -28,8 +28,8 @@ public final class BatchNormLayer extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-            PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         if (training) {
             checkBatchSize(Math.toIntExact(inputs.head().getShape().get(0)));
         }
@@ -56,7 +56,10 @@ public final class BatchNormLayer extends AbstractBlock {
     }
 
     private Parameter parameter(Parameter.Type type) {
-        return norm.getParameters().values().stream().filter(p -> p.getType() == type).findFirst().orElseThrow();
+        return norm.getParameters().values().stream()
+                .filter(p -> p.getType() == type)
+                .findFirst()
+                .orElseThrow();
     }
 
     @Override

@@ -54,7 +54,8 @@ public enum BatchNormOrder {
     public static BatchNormOrder parse(String text) {
         String key = text == null ? "" : text.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         for (BatchNormOrder order : values()) {
-            if (order.label.equals(key) || order.name().toLowerCase(Locale.ROOT).replace('_', '-').equals(key)) {
+            if (order.label.equals(key)
+                    || order.name().toLowerCase(Locale.ROOT).replace('_', '-').equals(key)) {
                 return order;
             }
         }

@@ -76,7 +76,9 @@ public final class ConcreteDropout extends DropoutLayer implements LossTerm {
                 throw new IllegalArgumentException("concrete dropout temperature " + temperature
                         + " must be positive: the paper uses 0.1 (smaller: closer to a binary mask)");
             }
-            if (!(weightRegulariser >= 0) || !(dropoutRegulariser >= 0) || Double.isInfinite(weightRegulariser)
+            if (!(weightRegulariser >= 0)
+                    || !(dropoutRegulariser >= 0)
+                    || Double.isInfinite(weightRegulariser)
                     || Double.isInfinite(dropoutRegulariser)) {
                 throw new IllegalArgumentException("concrete dropout regularisers " + weightRegulariser + " and "
                         + dropoutRegulariser + " must be zero or positive: use Settings.forTrainingSize(N)");
@@ -95,8 +97,8 @@ public final class ConcreteDropout extends DropoutLayer implements LossTerm {
                         + " must be at least 1: give the number of training examples, e.g. data.trainSize()");
             }
             if (!(lengthScale > 0) || Double.isInfinite(lengthScale)) {
-                throw new IllegalArgumentException("prior length-scale " + lengthScale
-                        + " must be positive: the authors' examples use 1e-4");
+                throw new IllegalArgumentException(
+                        "prior length-scale " + lengthScale + " must be positive: the authors' examples use 1e-4");
             }
             return new Settings(PAPER_DEFAULTS.temperature(), lengthScale * lengthScale / examples, 2.0 / examples);
         }
@@ -125,12 +127,15 @@ public final class ConcreteDropout extends DropoutLayer implements LossTerm {
     public ConcreteDropout(double initialRate, Settings settings, Parameter weight) {
         super(checkInitialRate(initialRate));
         if (settings == null) {
-            throw new IllegalArgumentException("concrete dropout needs settings: use ConcreteDropout.Settings.PAPER_DEFAULTS"
-                    + " or Settings.forTrainingSize(N)");
+            throw new IllegalArgumentException(
+                    "concrete dropout needs settings: use ConcreteDropout.Settings.PAPER_DEFAULTS"
+                            + " or Settings.forTrainingSize(N)");
         }
         this.settings = settings;
         this.regularisedWeight = weight;
-        this.logit = addParameter(Parameter.builder().setName("logit").setType(Parameter.Type.OTHER)
+        this.logit = addParameter(Parameter.builder()
+                .setName("logit")
+                .setType(Parameter.Type.OTHER)
                 .optShape(new Shape(1))
                 .optInitializer(new ConstantInitializer((float) Math.log(initialRate / (1 - initialRate))))
                 .build());
@@ -195,8 +200,8 @@ public final class ConcreteDropout extends DropoutLayer implements LossTerm {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-            PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         if (!training) {
             return new NDList(x);
@@ -262,7 +267,8 @@ public final class ConcreteDropout extends DropoutLayer implements LossTerm {
         NDArray total = negativeEntropy.mul(scalar(manager, s.dropoutRegulariser() * units, type));
         if (weight != null && s.weightRegulariser() > 0) {
             NDArray squares = local(weight.square(), manager).sum();
-            total = total.add(squares.mul(scalar(manager, s.weightRegulariser(), type)).div(keep));
+            total = total.add(
+                    squares.mul(scalar(manager, s.weightRegulariser(), type)).div(keep));
         }
         return total.sum();
     }

@@ -57,8 +57,8 @@ public abstract class DropoutLayer extends AbstractBlock {
     protected abstract NDArray drop(NDArray x, float rate);
 
     @Override
-    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
-            PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         float p = (float) rate;
         if (!training || p <= 0) {

@@ -42,11 +42,16 @@ public final class Mlp {
     private final BatchNormOrder batchNorm; // null: no batch normalization
     private final ConcreteDropout.Settings concrete;
 
-    private Mlp(int inputs, List<Hidden> hidden, int outputs, DropoutKind dropoutKind, BatchNormOrder batchNorm,
+    private Mlp(
+            int inputs,
+            List<Hidden> hidden,
+            int outputs,
+            DropoutKind dropoutKind,
+            BatchNormOrder batchNorm,
             ConcreteDropout.Settings concrete) {
         if (dropoutKind == null) {
-            throw new IllegalArgumentException("dropout kind is missing: use one of " + DropoutKind.names()
-                    + ", e.g. DropoutKind.STANDARD");
+            throw new IllegalArgumentException(
+                    "dropout kind is missing: use one of " + DropoutKind.names() + ", e.g. DropoutKind.STANDARD");
         }
         if (batchNorm != null && dropoutKind == DropoutKind.STRUCTURED) {
             throw new IllegalArgumentException("structured dropout's fused block has no batch normalization: use"
@@ -76,8 +81,13 @@ public final class Mlp {
     /** The same layers with every hidden layer's dropout rate set to {@code rate}. */
     public Mlp withDropout(double rate) {
         checkRate(rate);
-        return new Mlp(inputs, hidden.stream().map(h -> new Hidden(h.units(), rate)).toList(), outputs, dropoutKind,
-                batchNorm, concrete);
+        return new Mlp(
+                inputs,
+                hidden.stream().map(h -> new Hidden(h.units(), rate)).toList(),
+                outputs,
+                dropoutKind,
+                batchNorm,
+                concrete);
     }
 
     /** The same hidden layers for data of {@code inputs} features and {@code outputs} classes. */
@@ -94,8 +104,8 @@ public final class Mlp {
     /** The same layers with batch normalization in every hidden layer, dropout placed as {@code order} says. */
     public Mlp withBatchNorm(BatchNormOrder order) {
         if (order == null) {
-            throw new IllegalArgumentException("batch-norm order is missing: use one of " + BatchNormOrder.names()
-                    + ", or withoutBatchNorm()");
+            throw new IllegalArgumentException(
+                    "batch-norm order is missing: use one of " + BatchNormOrder.names() + ", or withoutBatchNorm()");
         }
         return new Mlp(inputs, hidden, outputs, dropoutKind, order, concrete);
     }
@@ -163,8 +173,9 @@ public final class Mlp {
         int lastShards = Math.min(Math.max(workers, 1), Math.max(last, 1));
         if (last > 0 && last / lastShards < 2) {
             throw new IllegalArgumentException("with " + trainingExamples + " training examples in batches of "
-                    + batchSize + " the last batch of each epoch holds " + last + (lastShards > 1 ? " examples over "
-                    + lastShards + " workers" : " example") + ", too few for batch normalization (2 per worker):"
+                    + batchSize + " the last batch of each epoch holds " + last
+                    + (lastShards > 1 ? " examples over " + lastShards + " workers" : " example")
+                    + ", too few for batch normalization (2 per worker):"
                     + " choose a batch size that leaves a larger remainder, or another subset size");
         }
     }
@@ -177,7 +188,10 @@ public final class Mlp {
         }
         List<Linear> linears = new ArrayList<>();
         for (Hidden h : hidden) {
-            linears.add(Linear.builder().setUnits(h.units()).optBias(batchNorm == null).build());
+            linears.add(Linear.builder()
+                    .setUnits(h.units())
+                    .optBias(batchNorm == null)
+                    .build());
         }
         linears.add(Linear.builder().setUnits(outputs).build());
         for (int i = 0; i < hidden.size(); i++) {
@@ -194,9 +208,13 @@ public final class Mlp {
                 }
                 block.add(Activation::relu);
                 if (rate > 0) {
-                    block.add(dropoutKind == DropoutKind.CONCRETE
-                            ? new ConcreteDropout(rate, concrete, linears.get(i + 1).getParameters().get("weight"))
-                            : dropoutKind.create(rate));
+                    block.add(
+                            dropoutKind == DropoutKind.CONCRETE
+                                    ? new ConcreteDropout(
+                                            rate,
+                                            concrete,
+                                            linears.get(i + 1).getParameters().get("weight"))
+                                    : dropoutKind.create(rate));
                 }
             }
         }
@@ -224,8 +242,8 @@ public final class Mlp {
                 parts.add("bn");
             }
             if (rate(i) > 0) {
-                String dropout = (dropoutKind == DropoutKind.STANDARD ? "" : dropoutKind.label() + " ") + "dropout "
-                        + rate(i);
+                String dropout =
+                        (dropoutKind == DropoutKind.STANDARD ? "" : dropoutKind.label() + " ") + "dropout " + rate(i);
                 parts.add(batchNorm == BatchNormOrder.DROPOUT_BEFORE_BN ? 0 : parts.size(), dropout);
             }
             b.append('-').append(hidden.get(i).units());
@@ -283,8 +301,7 @@ public final class Mlp {
         /** Batch normalization in every hidden layer, with dropout placed as {@code order} says. */
         public Builder batchNorm(BatchNormOrder order) {
             if (order == null) {
-                throw new IllegalArgumentException("batch-norm order is missing: use one of "
-                        + BatchNormOrder.names());
+                throw new IllegalArgumentException("batch-norm order is missing: use one of " + BatchNormOrder.names());
             }
             this.batchNorm = order;
             return this;

@@ -36,16 +36,18 @@ final class StructuredMlpBlock extends AbstractBlock {
         this.inputs = mlp.inputs();
         int i = 0;
         for (Mlp.Hidden h : mlp.hidden()) {
-            linears.add(addChildBlock("linear" + i, Linear.builder().setUnits(h.units()).build()));
+            linears.add(addChildBlock(
+                    "linear" + i, Linear.builder().setUnits(h.units()).build()));
             dropouts.add(addChildBlock("dropout" + i, new StructuredDropout(h.dropout())));
             i++;
         }
-        linears.add(addChildBlock("linear" + i, Linear.builder().setUnits(mlp.outputs()).build()));
+        linears.add(addChildBlock(
+                "linear" + i, Linear.builder().setUnits(mlp.outputs()).build()));
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-            PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray h = inputs.singletonOrThrow();
         NDManager manager = h.getManager();
         NDArray previousKept = null; // indices of the previous layer's kept units, null for all
@@ -57,7 +59,8 @@ final class StructuredMlpBlock extends AbstractBlock {
             NDArray kept = null;
             float rate = hidden ? (float) dropouts.get(i).rate() : 0f;
             if (training && rate > 0) {
-                kept = engineOwned(manager.create(dropouts.get(i).keptUnits(Math.toIntExact(w.getShape().get(0)))));
+                kept = engineOwned(manager.create(
+                        dropouts.get(i).keptUnits(Math.toIntExact(w.getShape().get(0)))));
                 w = w.get(manager, new NDIndex("{}", kept));
                 b = b.get(manager, new NDIndex("{}", kept));
             }

@@ -26,8 +26,8 @@ import java.util.List;
  * @param runningVariance   the variance BN divides by at inference (learned in training mode)
  * @param inferenceVariance the variance of BN's inputs in inference mode
  */
-public record VarianceShift(int layer, double runningMean, double inferenceMean, double runningVariance,
-        double inferenceVariance) {
+public record VarianceShift(
+        int layer, double runningMean, double inferenceMean, double runningVariance, double inferenceVariance) {
     /** {@code runningVariance / inferenceVariance}: above 1 when training-mode dropout inflated what BN learned. */
     public double ratio() {
         return runningVariance / inferenceVariance;
@@ -42,14 +42,18 @@ public record VarianceShift(int layer, double runningMean, double inferenceMean,
         List<VarianceShift> shifts = new ArrayList<>();
         try (NDManager scratch = x.getManager().newSubManager()) {
             ParameterStore ps = new ParameterStore(scratch, false);
-            NDList h = new NDList(x.get(scratch, new NDIndex().addSliceDim(0, x.getShape().get(0))));
+            NDList h = new NDList(
+                    x.get(scratch, new NDIndex().addSliceDim(0, x.getShape().get(0))));
             for (Block child : block.getChildren().values()) {
                 if (child instanceof BatchNormLayer bn) {
                     NDArray in = h.head();
                     NDArray mean = in.mean(new int[] {0});
                     NDArray variance = in.sub(mean).square().mean(new int[] {0});
-                    shifts.add(new VarianceShift(shifts.size() + 1, average(bn.runningMean().toFloatArray()),
-                            average(mean.toFloatArray()), average(bn.runningVariance().toFloatArray()),
+                    shifts.add(new VarianceShift(
+                            shifts.size() + 1,
+                            average(bn.runningMean().toFloatArray()),
+                            average(mean.toFloatArray()),
+                            average(bn.runningVariance().toFloatArray()),
                             average(variance.toFloatArray())));
                 }
                 h = child.forward(ps, h, false);

@@ -42,9 +42,10 @@ public final class Devices {
     static List<Device> gpus(int n, int available) {
         checkCount(n);
         if (n > available) {
-            throw new IllegalArgumentException("asked for " + n + " GPU" + (n == 1 ? "" : "s") + " but this machine has "
-                    + available + ": ask for at most " + available
-                    + (available == 0 ? " (use Devices.cpuOrGpus to fall back to the CPU)" : ""));
+            throw new IllegalArgumentException(
+                    "asked for " + n + " GPU" + (n == 1 ? "" : "s") + " but this machine has "
+                            + available + ": ask for at most " + available
+                            + (available == 0 ? " (use Devices.cpuOrGpus to fall back to the CPU)" : ""));
         }
         List<Device> devices = new ArrayList<>();
         for (int i = 0; i < n; i++) {

@@ -47,11 +47,13 @@ public final class ShardedStep implements AutoCloseable {
     private ShardedStep(int workers, List<Device> devices) {
         this.workers = workers;
         this.devices = List.copyOf(devices);
-        this.pool = workers > 1 ? Executors.newFixedThreadPool(workers - 1, r -> {
-            Thread t = new Thread(r, "dropkit-shard-worker");
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        this.pool = workers > 1
+                ? Executors.newFixedThreadPool(workers - 1, r -> {
+                    Thread t = new Thread(r, "dropkit-shard-worker");
+                    t.setDaemon(true);
+                    return t;
+                })
+                : null;
     }
 
     /** A step over {@code workers} shards (at least 1) on {@code devices}; close it to stop its threads. */
@@ -88,7 +90,12 @@ public final class ShardedStep implements AutoCloseable {
         }
         NDArray mine;
         try {
-            mine = runShard(batch, shard, bound(batchSize, shards - 1, shards), batchSize, batchSize,
+            mine = runShard(
+                    batch,
+                    shard,
+                    bound(batchSize, shards - 1, shards),
+                    batchSize,
+                    batchSize,
                     devices.get((shards - 1) % devices.size()));
         } catch (RuntimeException e) {
             awaitQuietly(others);

@@ -74,7 +74,10 @@ public final class BarChart extends ChartSpec<BarChart> {
 
     /** The XChart chart, to customise further. */
     public CategoryChart chart() {
-        CategoryChart chart = new CategoryChartBuilder().width(width).height(height).title(title)
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(width)
+                .height(height)
+                .title(title)
                 .xAxisTitle(xLabel != null ? xLabel : labelOf(category))
                 .yAxisTitle(yLabel != null ? yLabel : (values.size() == 1 ? labelOf(values.get(0)) : ""))
                 .build();
@@ -102,7 +105,8 @@ public final class BarChart extends ChartSpec<BarChart> {
                     }
                 }
                 List<Double> ys = categories.stream().map(byCategory::get).toList();
-                String name = g.isEmpty() ? labelOf(value)
+                String name = g.isEmpty()
+                        ? labelOf(value)
                         : (values.size() == 1 ? labelOf(groupBy) + " " + g : g + ": " + labelOf(value));
                 chart.addSeries(name, categories, ys);
             }
@@ -124,7 +128,9 @@ public final class BarChart extends ChartSpec<BarChart> {
      */
     static String text(Column<?> column, int row) {
         if (column instanceof NumericColumn<?> numbers && !numbers.isMissing(row)) {
-            return new BigDecimal(numbers.getDouble(row), new MathContext(6)).stripTrailingZeros().toPlainString();
+            return new BigDecimal(numbers.getDouble(row), new MathContext(6))
+                    .stripTrailingZeros()
+                    .toPlainString();
         }
         return column.getString(row);
     }

@@ -41,7 +41,8 @@ public abstract class ChartSpec<B extends ChartSpec<B>> {
 
     public B size(int width, int height) {
         if (width < 50 || height < 50) {
-            throw new IllegalArgumentException("chart size " + width + "x" + height + " is too small: use at least 50x50");
+            throw new IllegalArgumentException(
+                    "chart size " + width + "x" + height + " is too small: use at least 50x50");
         }
         this.width = width;
         this.height = height;

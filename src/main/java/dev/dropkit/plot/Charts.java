@@ -20,8 +20,10 @@ public final class Charts {
         if (scale == 1) {
             return BitmapEncoder.getBufferedImage(chart);
         }
-        BufferedImage image = new BufferedImage((int) Math.round(chart.getWidth() * scale),
-                (int) Math.round(chart.getHeight() * scale), BufferedImage.TYPE_INT_RGB);
+        BufferedImage image = new BufferedImage(
+                (int) Math.round(chart.getWidth() * scale),
+                (int) Math.round(chart.getHeight() * scale),
+                BufferedImage.TYPE_INT_RGB);
         java.awt.Graphics2D g = image.createGraphics();
         try {
             g.scale(scale, scale);

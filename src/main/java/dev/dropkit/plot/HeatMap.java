@@ -47,8 +47,12 @@ public final class HeatMap extends ChartSpec<HeatMap> {
 
     @Override
     public HeatMapChart chart() {
-        HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height).title(title)
-                .xAxisTitle(xLabel != null ? xLabel : "").yAxisTitle(yLabel != null ? yLabel : labelOf(rowColumn))
+        HeatMapChart chart = new HeatMapChartBuilder()
+                .width(width)
+                .height(height)
+                .title(title)
+                .xAxisTitle(xLabel != null ? xLabel : "")
+                .yAxisTitle(yLabel != null ? yLabel : labelOf(rowColumn))
                 .build();
         HouseStyle.apply(chart.getStyler());
         chart.getStyler().setRangeColors(RANGE);

@@ -113,8 +113,13 @@ public final class Histogram extends ChartSpec<Histogram> {
         double lo = range[0];
         double hi = range[1];
         double width = (hi - lo) / bins;
-        XYChart chart = new XYChartBuilder().width(this.width).height(height).title(title).xAxisTitle(xLabel)
-                .yAxisTitle("Share of values per bin").build();
+        XYChart chart = new XYChartBuilder()
+                .width(this.width)
+                .height(height)
+                .title(title)
+                .xAxisTitle(xLabel)
+                .yAxisTitle("Share of values per bin")
+                .build();
         Styler styler = chart.getStyler();
         HouseStyle.apply(styler);
         styler.setLegendVisible(series.size() > 1);

@@ -58,8 +58,8 @@ public final class HouseStyle {
             Map.entry("run", "Run"));
 
     /** Columns counted in whole numbers (integer ticks). */
-    private static final Set<String> COUNTS = Set.of("epoch", "epochs", "workers", "threads", "hidden", "batch_size",
-            "epochs_to_target", "examples");
+    private static final Set<String> COUNTS =
+            Set.of("epoch", "epochs", "workers", "threads", "hidden", "batch_size", "epochs_to_target", "examples");
 
     /** The readable name of a column: the library's own name for it, else the column name in words. */
     public static String label(String column) {
@@ -73,7 +73,9 @@ public final class HouseStyle {
 
     /** Whether the column holds fractions shown as percentages (accuracies, efficiencies, gaps). */
     public static boolean isPercent(String column) {
-        return column.contains("accuracy") || column.contains("efficiency") || column.endsWith("_gap")
+        return column.contains("accuracy")
+                || column.contains("efficiency")
+                || column.endsWith("_gap")
                 || column.equals("final_gap");
     }
 

@@ -109,7 +109,10 @@ public final class LineChart extends ChartSpec<LineChart> {
         // XChart 4.0.3 formats every y axis with the left axis's pattern: with a percent axis next to one of
         // another kind, the percentages are drawn as numbers 0-100 and their axis title says "(%)" instead.
         boolean mixed = !rightYs.isEmpty() && leftPercent != rightPercent;
-        XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
+        XYChart chart = new XYChartBuilder()
+                .width(width)
+                .height(height)
+                .title(title)
                 .xAxisTitle(xLabel != null ? xLabel : labelOf(x))
                 .yAxisTitle((yLabel != null ? yLabel : axisTitle(leftYs)) + (mixed && leftPercent ? " (%)" : ""))
                 .build();
@@ -125,7 +128,8 @@ public final class LineChart extends ChartSpec<LineChart> {
         ordered.addAll(rightYs);
         for (Map.Entry<String, Table> group : groups().entrySet()) {
             for (String y : ordered) {
-                String name = group.getKey().isEmpty() ? labelOf(y)
+                String name = group.getKey().isEmpty()
+                        ? labelOf(y)
                         : (ys.size() == 1 ? group.getKey() : group.getKey() + ": " + labelOf(y));
                 Table t = group.getValue();
                 double[] ys = values(t, y);
@@ -136,8 +140,13 @@ public final class LineChart extends ChartSpec<LineChart> {
                 series.setMarker(markers ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
                 if (rightYs.contains(y)) {
                     series.setYAxisGroup(1);
-                    series.setLineStyle(new java.awt.BasicStroke(2f, java.awt.BasicStroke.CAP_BUTT,
-                            java.awt.BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f));
+                    series.setLineStyle(new java.awt.BasicStroke(
+                            2f,
+                            java.awt.BasicStroke.CAP_BUTT,
+                            java.awt.BasicStroke.JOIN_ROUND,
+                            10f,
+                            new float[] {6f, 4f},
+                            0f));
                 }
                 count++;
             }
@@ -148,8 +157,8 @@ public final class LineChart extends ChartSpec<LineChart> {
         }
         if (!rightYs.isEmpty()) {
             styler.setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
-            chart.setYAxisGroupTitle(1, (rightLabel != null ? rightLabel : axisTitle(rightYs))
-                    + (mixed && rightPercent ? " (%)" : ""));
+            chart.setYAxisGroupTitle(
+                    1, (rightLabel != null ? rightLabel : axisTitle(rightYs)) + (mixed && rightPercent ? " (%)" : ""));
         }
         return chart;
     }

@@ -64,8 +64,13 @@ public final class ScatterChart extends ChartSpec<ScatterChart> {
 
     /** The XChart chart, to customise further. */
     public XYChart chart() {
-        XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
-                .xAxisTitle(xLabel != null ? xLabel : labelOf(x)).yAxisTitle(yLabel != null ? yLabel : labelOf(y)).build();
+        XYChart chart = new XYChartBuilder()
+                .width(width)
+                .height(height)
+                .title(title)
+                .xAxisTitle(xLabel != null ? xLabel : labelOf(x))
+                .yAxisTitle(yLabel != null ? yLabel : labelOf(y))
+                .build();
         Styler styler = chart.getStyler();
         HouseStyle.apply(styler);
         styler.setLegendVisible(groupBy != null);
@@ -91,11 +96,12 @@ public final class ScatterChart extends ChartSpec<ScatterChart> {
                 continue;
             }
             String key = group == null ? labelOf(y) : labelOf(groupBy) + " " + BarChart.text(group, row);
-            points.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {xs.getDouble(row), ys.getDouble(row)});
+            points.computeIfAbsent(key, k -> new ArrayList<>())
+                    .add(new double[] {xs.getDouble(row), ys.getDouble(row)});
         }
         if (points.isEmpty()) {
-            throw new IllegalArgumentException("no row of table " + table.name() + " has both " + x + " and " + y
-                    + ": nothing to plot");
+            throw new IllegalArgumentException(
+                    "no row of table " + table.name() + " has both " + x + " and " + y + ": nothing to plot");
         }
         for (Map.Entry<String, List<double[]>> e : points.entrySet()) {
             double[] px = e.getValue().stream().mapToDouble(p -> p[0]).toArray();
@@ -105,5 +111,4 @@ public final class ScatterChart extends ChartSpec<ScatterChart> {
         }
         return chart;
     }
-
 }

@@ -36,6 +36,7 @@ import tech.tablesaw.columns.Column;
 public final class SpreadChart extends ChartSpec<SpreadChart> {
     /** Columns of {@link #points()}. */
     public static final String GROUP = "group";
+
     public static final String MEAN = "mean";
     public static final String MIN = "min";
     public static final String MAX = "max";
@@ -99,8 +100,13 @@ public final class SpreadChart extends ChartSpec<SpreadChart> {
 
     /** The XChart chart, to customise further. */
     public XYChart chart() {
-        XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
-                .xAxisTitle(xLabel != null ? xLabel : x).yAxisTitle(yLabel != null ? yLabel : y).build();
+        XYChart chart = new XYChartBuilder()
+                .width(width)
+                .height(height)
+                .title(title)
+                .xAxisTitle(xLabel != null ? xLabel : x)
+                .yAxisTitle(yLabel != null ? yLabel : y)
+                .build();
         Styler styler = chart.getStyler();
         styler.setLegendPosition(Styler.LegendPosition.OutsideS);
         styler.setLegendLayout(Styler.LegendLayout.Horizontal);
@@ -111,18 +117,22 @@ public final class SpreadChart extends ChartSpec<SpreadChart> {
         int drawn = 0;
         for (Map.Entry<String, List<Point>> group : grouped().entrySet()) {
             Color color = palette[index++ % palette.length];
-            List<Point> shown = group.getValue().stream().filter(Point::complete).toList();
+            List<Point> shown =
+                    group.getValue().stream().filter(Point::complete).toList();
             if (shown.isEmpty()) {
                 continue;
             }
             String name = group.getKey().isEmpty() ? y : group.getKey();
             double[] px = shown.stream().mapToDouble(Point::x).toArray();
-            XYSeries line = chart.addSeries(name, px, shown.stream().mapToDouble(Point::mean).toArray());
+            XYSeries line = chart.addSeries(
+                    name, px, shown.stream().mapToDouble(Point::mean).toArray());
             line.setMarker(SeriesMarkers.CIRCLE);
             line.setLineColor(color);
             line.setMarkerColor(color);
             // XChart's error bars are symmetric: centred on the middle of the seed range, they span min to max.
-            XYSeries range = chart.addSeries(name + " (seed range)", px,
+            XYSeries range = chart.addSeries(
+                    name + " (seed range)",
+                    px,
                     shown.stream().mapToDouble(p -> (p.min() + p.max()) / 2).toArray(),
                     shown.stream().mapToDouble(p -> (p.max() - p.min()) / 2).toArray());
             range.setMarker(SeriesMarkers.NONE);
@@ -132,8 +142,8 @@ public final class SpreadChart extends ChartSpec<SpreadChart> {
             drawn++;
         }
         if (drawn == 0) {
-            throw new IllegalArgumentException("no point of table " + table.name() + " has a value of " + y
-                    + " for every seed: nothing to plot");
+            throw new IllegalArgumentException(
+                    "no point of table " + table.name() + " has a value of " + y + " for every seed: nothing to plot");
         }
         return chart;
     }
@@ -173,16 +183,20 @@ public final class SpreadChart extends ChartSpec<SpreadChart> {
             }
             String key = group == null ? "" : group.getString(row);
             double value = ys.isMissing(row) ? Double.NaN : ys.getDouble(row);
-            out.computeIfAbsent(key, k -> new TreeMap<>()).computeIfAbsent(xs.getDouble(row), k -> new ArrayList<>())
+            out.computeIfAbsent(key, k -> new TreeMap<>())
+                    .computeIfAbsent(xs.getDouble(row), k -> new ArrayList<>())
                     .add(value);
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("table " + table.name() + " has no row with a value of " + x
-                    + ": nothing to plot");
+            throw new IllegalArgumentException(
+                    "table " + table.name() + " has no row with a value of " + x + ": nothing to plot");
         }
         Map<String, List<Point>> points = new LinkedHashMap<>();
-        out.forEach((key, byX) -> points.put(key, byX.entrySet().stream()
-                .map(e -> new Point(e.getKey(), List.copyOf(e.getValue()))).toList()));
+        out.forEach((key, byX) -> points.put(
+                key,
+                byX.entrySet().stream()
+                        .map(e -> new Point(e.getKey(), List.copyOf(e.getValue())))
+                        .toList()));
         return points;
     }
 }

@@ -96,7 +96,9 @@ public final class AdaptiveRate implements Schedule, TrainingListener {
     public void epochFinished(History history) {
         Table t = history.table();
         int last = t.rowCount() - 1;
-        observe(t.doubleColumn(History.TRAIN_ACCURACY).get(last), t.doubleColumn(History.VAL_ACCURACY).get(last));
+        observe(
+                t.doubleColumn(History.TRAIN_ACCURACY).get(last),
+                t.doubleColumn(History.VAL_ACCURACY).get(last));
     }
 
     /** One step of the rule for an epoch that ended at these accuracies; returns the new rate. */
@@ -152,8 +154,8 @@ public final class AdaptiveRate implements Schedule, TrainingListener {
         /** The rate stays within [{@code lower}, {@code upper}], both in [0, 1). */
         public Builder bounds(double lower, double upper) {
             if (!(lower >= 0 && lower < 1) || !(upper >= 0 && upper < 1)) {
-                throw new IllegalArgumentException("dropout-rate bounds [" + lower + ", " + upper
-                        + "] must lie in [0, 1): e.g. bounds(0.1, 0.8)");
+                throw new IllegalArgumentException(
+                        "dropout-rate bounds [" + lower + ", " + upper + "] must lie in [0, 1): e.g. bounds(0.1, 0.8)");
             }
             if (lower > upper) {
                 throw new IllegalArgumentException("lower dropout-rate bound " + lower + " is above the upper bound "

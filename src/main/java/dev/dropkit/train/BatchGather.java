@@ -36,8 +36,10 @@ final class BatchGather {
 
     /** A gatherer for CPU float32 (N, F) features and int64 labels, or null when the data is elsewhere. */
     static BatchGather of(NDArray x, NDArray y, int batchSize, Device device) {
-        boolean fits = device.equals(Device.cpu()) && x.getDevice().equals(Device.cpu())
-                && x.getDataType() == DataType.FLOAT32 && x.getShape().dimension() == 2
+        boolean fits = device.equals(Device.cpu())
+                && x.getDevice().equals(Device.cpu())
+                && x.getDataType() == DataType.FLOAT32
+                && x.getShape().dimension() == 2
                 && y.getDataType() == DataType.INT64;
         return fits ? new BatchGather(x, y, batchSize) : null;
     }

@@ -36,10 +36,19 @@ final class ConsoleProgress implements TrainingListener {
         // With a validation set the line shows it, not the test accuracy: choices are made on validation data, and
         // the test accuracy is reported once, for the chosen configuration.
         String held = val.isMissing(last)
-                ? String.format(Locale.ROOT, "test %.2f%%", 100 * t.doubleColumn(History.TEST_ACCURACY).get(last))
+                ? String.format(
+                        Locale.ROOT,
+                        "test %.2f%%",
+                        100 * t.doubleColumn(History.TEST_ACCURACY).get(last))
                 : String.format(Locale.ROOT, "val %.2f%%", 100 * val.get(last));
-        return String.format(Locale.ROOT, "%s  epoch %2d  loss %.4f  train %.2f%%  %s  %.2f s", h.run(),
-                t.intColumn(History.EPOCH).get(last), t.doubleColumn(History.TRAIN_LOSS).get(last),
-                100 * t.doubleColumn(History.TRAIN_ACCURACY).get(last), held, t.doubleColumn(History.SECONDS).get(last));
+        return String.format(
+                Locale.ROOT,
+                "%s  epoch %2d  loss %.4f  train %.2f%%  %s  %.2f s",
+                h.run(),
+                t.intColumn(History.EPOCH).get(last),
+                t.doubleColumn(History.TRAIN_LOSS).get(last),
+                100 * t.doubleColumn(History.TRAIN_ACCURACY).get(last),
+                held,
+                t.doubleColumn(History.SECONDS).get(last));
     }
 }

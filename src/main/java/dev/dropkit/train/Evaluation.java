@@ -19,6 +19,7 @@ import tech.tablesaw.api.Table;
 public final class Evaluation {
     /** Column names of {@link #perClass()} and the first column of {@link #confusionMatrix()}. */
     public static final String CLASS = "class";
+
     public static final String EXAMPLES = "examples";
     public static final String ACCURACY = "accuracy";
     public static final String TRUE_CLASS = "true class";
@@ -121,12 +122,13 @@ public final class Evaluation {
     public HeatMap confusionChart() {
         return HeatMap.of(confusionMatrix(), TRUE_CLASS)
                 .title(String.format(Locale.ROOT, "Confusion matrix on %s (accuracy %.2f%%)", data, 100 * accuracy()))
-                .xLabel("predicted class").yLabel("true class");
+                .xLabel("predicted class")
+                .yLabel("true class");
     }
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%s: accuracy %.2f%% on %,d examples, loss %.4f", data, 100 * accuracy(),
-                examples, loss);
+        return String.format(
+                Locale.ROOT, "%s: accuracy %.2f%% on %,d examples, loss %.4f", data, 100 * accuracy(), examples, loss);
     }
 }

@@ -39,18 +39,40 @@ public final class History {
     private final Table table;
 
     History(String run) {
-        table = Table.create(run,
-                StringColumn.create(RUN), DoubleColumn.create("dropout"), DoubleColumn.create("lr"),
-                DoubleColumn.create("momentum"), DoubleColumn.create("weight_decay"),
-                IntColumn.create("batch_size"), IntColumn.create(WORKERS), IntColumn.create(EPOCH), DoubleColumn.create(TRAIN_LOSS),
-                DoubleColumn.create(TRAIN_ACCURACY), DoubleColumn.create(VAL_LOSS), DoubleColumn.create(VAL_ACCURACY),
+        table = Table.create(
+                run,
+                StringColumn.create(RUN),
+                DoubleColumn.create("dropout"),
+                DoubleColumn.create("lr"),
+                DoubleColumn.create("momentum"),
+                DoubleColumn.create("weight_decay"),
+                IntColumn.create("batch_size"),
+                IntColumn.create(WORKERS),
+                IntColumn.create(EPOCH),
+                DoubleColumn.create(TRAIN_LOSS),
+                DoubleColumn.create(TRAIN_ACCURACY),
+                DoubleColumn.create(VAL_LOSS),
+                DoubleColumn.create(VAL_ACCURACY),
                 DoubleColumn.create(TEST_ACCURACY),
-                DoubleColumn.create(WEIGHT_NORM), DoubleColumn.create(SECONDS), DoubleColumn.create(CUMULATIVE_SECONDS));
+                DoubleColumn.create(WEIGHT_NORM),
+                DoubleColumn.create(SECONDS),
+                DoubleColumn.create(CUMULATIVE_SECONDS));
     }
 
-    void add(Training config, double dropout, double lr, int epoch, double loss, double trainAcc, double valLoss,
-            double valAcc, double testAcc, double weightNorm, double seconds) {
-        double cumulative = table.rowCount() == 0 ? seconds
+    void add(
+            Training config,
+            double dropout,
+            double lr,
+            int epoch,
+            double loss,
+            double trainAcc,
+            double valLoss,
+            double valAcc,
+            double testAcc,
+            double weightNorm,
+            double seconds) {
+        double cumulative = table.rowCount() == 0
+                ? seconds
                 : table.doubleColumn(CUMULATIVE_SECONDS).get(table.rowCount() - 1) + seconds;
         Row row = table.appendRow();
         row.setString(RUN, table.name());
@@ -77,8 +99,7 @@ public final class History {
      */
     public static History of(Table rows) {
         History h = new History(rows.name());
-        if (!rows.columnNames().equals(h.table.columnNames())
-                || !types(rows).equals(types(h.table))) {
+        if (!rows.columnNames().equals(h.table.columnNames()) || !types(rows).equals(types(h.table))) {
             throw new IllegalArgumentException("table '" + rows.name() + "' is not a history: its columns "
                     + rows.columnNames() + " should be " + h.table.columnNames() + " with the types of History");
         }
@@ -89,9 +110,10 @@ public final class History {
     /** A history from the CSV text of its table ({@code table().write().csv(...)}), column types as in History. */
     public static History readCsv(String run, String csv) {
         Table empty = new History(run).table;
-        Table rows = Table.read().usingOptions(tech.tablesaw.io.csv.CsvReadOptions
-                .builderFromString(csv).columnTypes(types(empty).toArray(tech.tablesaw.api.ColumnType[]::new))
-                .tableName(run));
+        Table rows = Table.read()
+                .usingOptions(tech.tablesaw.io.csv.CsvReadOptions.builderFromString(csv)
+                        .columnTypes(types(empty).toArray(tech.tablesaw.api.ColumnType[]::new))
+                        .tableName(run));
         return of(rows);
     }
 
@@ -179,7 +201,9 @@ public final class History {
     /** The first epoch whose {@code metric} accuracy reaches {@code target}, if any. */
     public java.util.OptionalInt epochsToReach(Metric metric, double target) {
         int i = firstReaching(metric, target);
-        return i < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(table.intColumn(EPOCH).get(i));
+        return i < 0
+                ? java.util.OptionalInt.empty()
+                : java.util.OptionalInt.of(table.intColumn(EPOCH).get(i));
     }
 
     /** Training seconds until the end of the first epoch whose validation accuracy reaches {@code target}, if any. */
@@ -190,15 +214,17 @@ public final class History {
     /** Training seconds until the end of the first epoch whose {@code metric} accuracy reaches {@code target}. */
     public java.util.OptionalDouble secondsToReach(Metric metric, double target) {
         int i = firstReaching(metric, target);
-        return i < 0 ? java.util.OptionalDouble.empty()
-                : java.util.OptionalDouble.of(table.doubleColumn(CUMULATIVE_SECONDS).get(i));
+        return i < 0
+                ? java.util.OptionalDouble.empty()
+                : java.util.OptionalDouble.of(
+                        table.doubleColumn(CUMULATIVE_SECONDS).get(i));
     }
 
     /** {@code target} if it is an accuracy in (0, 1]; otherwise a one-line error naming it. */
     public static double checkTarget(double target) {
         if (!(target > 0 && target <= 1)) {
-            throw new IllegalArgumentException("target accuracy " + target
-                    + " is outside (0, 1]: give a fraction, e.g. 0.97 for 97%");
+            throw new IllegalArgumentException(
+                    "target accuracy " + target + " is outside (0, 1]: give a fraction, e.g. 0.97 for 97%");
         }
         return target;
     }

@@ -188,7 +188,8 @@ public final class TrainedModel implements AutoCloseable {
 
     /** The network's outputs (inference mode: dropout off) for already-scaled inputs (N, inputs). */
     NDArray logits(NDArray scaled) {
-        return model.getBlock().forward(new ParameterStore(scaled.getManager(), false), new NDList(scaled), false)
+        return model.getBlock()
+                .forward(new ParameterStore(scaled.getManager(), false), new NDList(scaled), false)
                 .head();
     }
 
@@ -258,8 +259,13 @@ public final class TrainedModel implements AutoCloseable {
         mlp.batchNorm().ifPresent(order -> p.setProperty("batchNorm", order.label()));
         var c = mlp.concrete();
         p.setProperty("concrete", c.temperature() + "," + c.weightRegulariser() + "," + c.dropoutRegulariser());
-        p.setProperty("hidden", String.join(",", mlp.hidden().stream()
-                .map(h -> h.units() + ":" + h.dropout()).toList()));
+        p.setProperty(
+                "hidden",
+                String.join(
+                        ",",
+                        mlp.hidden().stream()
+                                .map(h -> h.units() + ":" + h.dropout())
+                                .toList()));
         p.setProperty("classNames", String.join("\n", classNames));
         p.setProperty("run", history.run());
         return p;
@@ -284,8 +290,10 @@ public final class TrainedModel implements AutoCloseable {
         try (var in = Files.newBufferedReader(dir.resolve(DESCRIPTION), StandardCharsets.UTF_8)) {
             Properties p = new Properties();
             p.load(in);
-            Mlp.Builder b = Mlp.builder().inputs(Integer.parseInt(p.getProperty("inputs")))
-                    .outputs(Integer.parseInt(p.getProperty("outputs"))).dropoutKind(DropoutKind.parse(p.getProperty("dropoutKind")));
+            Mlp.Builder b = Mlp.builder()
+                    .inputs(Integer.parseInt(p.getProperty("inputs")))
+                    .outputs(Integer.parseInt(p.getProperty("outputs")))
+                    .dropoutKind(DropoutKind.parse(p.getProperty("dropoutKind")));
             String hidden = p.getProperty("hidden");
             for (String layer : hidden.isEmpty() ? new String[0] : hidden.split(",")) {
                 String[] parts = layer.split(":");
@@ -297,8 +305,8 @@ public final class TrainedModel implements AutoCloseable {
             }
             if (p.getProperty("concrete") != null) {
                 String[] c = p.getProperty("concrete").split(",");
-                mlp = mlp.withConcrete(new ConcreteDropout.Settings(Double.parseDouble(c[0]), Double.parseDouble(c[1]),
-                        Double.parseDouble(c[2])));
+                mlp = mlp.withConcrete(new ConcreteDropout.Settings(
+                        Double.parseDouble(c[0]), Double.parseDouble(c[1]), Double.parseDouble(c[2])));
             }
             names = List.of(p.getProperty("classNames").split("\n", -1));
             run = p.getProperty("run", dir.getFileName().toString());

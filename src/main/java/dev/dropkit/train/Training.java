@@ -1,10 +1,10 @@
 package dev.dropkit.train;
 
 import ai.djl.Device;
-import java.util.HashSet;
-import java.util.List;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.model.Mlp;
+import java.util.HashSet;
+import java.util.List;
 
 /**
  * The settings of a minibatch-SGD training run of an {@link Mlp}, as a fluent builder; {@link #fit} trains a fresh

@@ -38,12 +38,14 @@ import java.util.concurrent.CancellationException;
  * thread).
  */
 public final class TrainingRun implements AutoCloseable {
-    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final java.lang.management.ThreadMXBean CPU =
+            java.lang.management.ManagementFactory.getThreadMXBean();
     /**
      * Initialisation draws from the engine's global generator: one run at a time seeds it and draws, and no dropout
      * layer of another run reseeds it meanwhile (the same lock).
      */
     private static final Object INITIALISATION = Env.ENGINE_GENERATOR;
+
     private final Training config;
     private final ImageData data;
     private final Model model;
@@ -70,16 +72,16 @@ public final class TrainingRun implements AutoCloseable {
     /** A run of {@code block} (for tests of layers the {@code Mlp} builder does not make) described by the config. */
     TrainingRun(Training config, ImageData data, Block block) {
         if (data.features() != config.model().inputs()) {
-            throw new IllegalArgumentException("model " + config.model() + " expects " + config.model().inputs()
-                    + " inputs but " + data.name() + " has " + data.features() + " features");
+            throw new IllegalArgumentException("model " + config.model() + " expects "
+                    + config.model().inputs() + " inputs but " + data.name() + " has " + data.features() + " features");
         }
         if (!Double.isNaN(config.stopAt()) && !data.hasValidation()) {
             throw new IllegalArgumentException("stopAt(" + config.stopAt() + ") stops on validation accuracy, but "
                     + data.name() + " has no validation set: build the data with .validation(0.1)");
         }
         config.model().checkBatchSize(config.batchSize(), data.trainSize(), config.workers());
-        this.dropoutSchedule = config.dropout() instanceof AdaptiveRate adaptive ? adaptive.forRun(data.valSize())
-                : config.dropout();
+        this.dropoutSchedule =
+                config.dropout() instanceof AdaptiveRate adaptive ? adaptive.forRun(data.valSize()) : config.dropout();
         this.config = config;
         this.data = data;
         this.shuffle = new Random(config.seed());
@@ -120,7 +122,8 @@ public final class TrainingRun implements AutoCloseable {
             try (NDManager scratch = data.manager().newSubManager(config.device())) {
                 boolean previous = Env.gradMode(false);
                 try {
-                    trainer.evaluate(new NDList(scratch.zeros(new Shape(1, config.model().inputs()))));
+                    trainer.evaluate(
+                            new NDList(scratch.zeros(new Shape(1, config.model().inputs()))));
                 } finally {
                     Env.gradMode(previous);
                 }
@@ -192,10 +195,21 @@ public final class TrainingRun implements AutoCloseable {
         double seconds = (System.nanoTime() - start) / 1e9;
         lastEpochCpuSeconds = cpuStart < 0 ? Double.NaN : (CPU.getCurrentThreadCpuTime() - cpuStart) / 1e9;
         double trainAcc = evaluate(data.trainX(), data.trainY())[1];
-        double[] val = data.hasValidation() ? evaluate(data.valX(), data.valY()) : new double[] {Double.NaN, Double.NaN};
+        double[] val =
+                data.hasValidation() ? evaluate(data.valX(), data.valY()) : new double[] {Double.NaN, Double.NaN};
         double testAcc = evaluate(data.testX(), data.testY())[1];
-        history.add(config, dropoutRate(), currentLearningRate, epoch, meanLoss, trainAcc, val[0], val[1], testAcc,
-                weightNorm(), seconds);
+        history.add(
+                config,
+                dropoutRate(),
+                currentLearningRate,
+                epoch,
+                meanLoss,
+                trainAcc,
+                val[0],
+                val[1],
+                testAcc,
+                weightNorm(),
+                seconds);
         if (dropoutSchedule instanceof TrainingListener adaptive) {
             adaptive.epochFinished(history); // it sets the next epoch's rate from this row
         }
@@ -328,8 +342,9 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     private boolean reachedTarget() {
-        return !Double.isNaN(config.stopAt()) && history.epochs() > 0 && history.table()
-                .doubleColumn(History.VAL_ACCURACY).get(history.epochs() - 1) >= config.stopAt();
+        return !Double.isNaN(config.stopAt())
+                && history.epochs() > 0
+                && history.table().doubleColumn(History.VAL_ACCURACY).get(history.epochs() - 1) >= config.stopAt();
     }
 
     private double trainEpoch(int epoch, TrainingListener listener) {
@@ -348,8 +363,8 @@ public final class TrainingRun implements AutoCloseable {
             long startOfEpoch = System.nanoTime();
             for (int from = 0, batch = 0; from < n; from += batchSize, batch++) {
                 if (Thread.currentThread().isInterrupted()) {
-                    throw new CancellationException(config.label() + ": training interrupted in epoch " + epoch
-                            + " at batch " + batch);
+                    throw new CancellationException(
+                            config.label() + ": training interrupted in epoch " + epoch + " at batch " + batch);
                 }
                 double position = (double) steps / stepsPerEpoch;
                 currentLearningRate = config.learningRate().at(position);
@@ -376,8 +391,13 @@ public final class TrainingRun implements AutoCloseable {
                 }
                 steps++;
                 int done = to;
-                listener.batchFinished(new TrainingListener.BatchEnd(config.label(), epoch, batch + 1, stepsPerEpoch,
-                        (System.nanoTime() - startOfEpoch) / 1e9, () -> lossSum.getFloat() / done));
+                listener.batchFinished(new TrainingListener.BatchEnd(
+                        config.label(),
+                        epoch,
+                        batch + 1,
+                        stepsPerEpoch,
+                        (System.nanoTime() - startOfEpoch) / 1e9,
+                        () -> lossSum.getFloat() / done));
             }
             return lossSum.getFloat() / n;
         }
@@ -446,7 +466,8 @@ public final class TrainingRun implements AutoCloseable {
                 try (NDManager chunk = x.getManager().newSubManager()) {
                     long to = Math.min(n, from + 4096);
                     NDIndex range = new NDIndex().addSliceDim(from, to);
-                    NDArray logits = trainer.evaluate(new NDList(x.get(chunk, range).toDevice(config.device(), false)))
+                    NDArray logits = trainer.evaluate(
+                                    new NDList(x.get(chunk, range).toDevice(config.device(), false)))
                             .head();
                     NDArray labels = y.get(chunk, range).toDevice(config.device(), false);
                     NDArray chunkLoss = loss.evaluate(new NDList(labels), new NDList(logits));
@@ -486,7 +507,9 @@ public final class TrainingRun implements AutoCloseable {
         if (!dropouts.isEmpty()) {
             return dropouts.get(0).rate();
         }
-        return config.model().hidden().isEmpty() ? 0 : config.model().hidden().get(0).dropout();
+        return config.model().hidden().isEmpty()
+                ? 0
+                : config.model().hidden().get(0).dropout();
     }
 
     private void collect(Block block) {

@@ -19,6 +19,7 @@ import tech.tablesaw.api.Table;
 class BatchNormOptionTest {
     @TempDir
     static Path shared;
+
     static Path data;
 
     @TempDir
@@ -33,8 +34,20 @@ class BatchNormOptionTest {
     }
 
     private String[] args(String command, Path out, String... more) {
-        List<String> args = new ArrayList<>(List.of(command, "--data-dir", data.toString(), "--epochs", "2",
-                "--lr", "0.1", "--threads", "1", "--validation", "0.1", "--out", out.toString()));
+        List<String> args = new ArrayList<>(List.of(
+                command,
+                "--data-dir",
+                data.toString(),
+                "--epochs",
+                "2",
+                "--lr",
+                "0.1",
+                "--threads",
+                "1",
+                "--validation",
+                "0.1",
+                "--out",
+                out.toString()));
         args.addAll(List.of(more));
         if (!args.contains("--batch-size")) {
             args.addAll(List.of("--batch-size", "32"));
@@ -47,12 +60,14 @@ class BatchNormOptionTest {
         Path out = tmp.resolve("bn");
         MainTest.Result r = MainTest.run(args("train", out, "--batch-norm", "after", "--dropout", "0.25"));
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("784-128(bn, dropout 0.25)-10"), "the model line names BN then dropout: " + r.out());
+        assertTrue(
+                r.out().contains("784-128(bn, dropout 0.25)-10"), "the model line names BN then dropout: " + r.out());
         Table history = Table.read().csv(out.resolve("history.csv").toString());
         assertTrue(history.numberColumn("val_accuracy").getDouble(1) > 0.5, "learns the generated classes");
         assertTrue(Files.readString(out.resolve("settings.txt")).contains("--batch-norm after"));
 
-        MainTest.Result before = MainTest.run(args("train", tmp.resolve("before"), "--batch-norm", "DROPOUT_BEFORE_BN"));
+        MainTest.Result before =
+                MainTest.run(args("train", tmp.resolve("before"), "--batch-norm", "DROPOUT_BEFORE_BN"));
         assertEquals(0, before.status(), before.err());
         assertTrue(before.out().contains("784-128(dropout 0.5, bn)-10"), before.out());
         MainTest.Result none = MainTest.run(args("train", tmp.resolve("none"), "--batch-norm", "none"));
@@ -66,24 +81,32 @@ class BatchNormOptionTest {
         MainTest.Result r = MainTest.run(args("sweep", out, "--batch-norm", "none,before,after"));
         assertEquals(0, r.status(), r.err());
         Table summary = Table.read().csv(out.resolve("summary.csv").toString());
-        assertEquals(List.of("batch-norm=none", "batch-norm=before", "batch-norm=after"),
+        assertEquals(
+                List.of("batch-norm=none", "batch-norm=before", "batch-norm=after"),
                 summary.stringColumn("run").asList());
-        assertEquals(List.of("none", "before", "after"), summary.stringColumn("batch_norm").asList());
+        assertEquals(
+                List.of("none", "before", "after"),
+                summary.stringColumn("batch_norm").asList());
     }
 
     @Test
     void badOrdersAndBatchesOfOneAreOneLineErrorsBeforeAnyTraining() {
-        expectError(args("train", tmp.resolve("o1"), "--batch-norm", "sideways"),
+        expectError(
+                args("train", tmp.resolve("o1"), "--batch-norm", "sideways"),
                 "--batch-norm: unknown batch-norm order 'sideways': use one of before, after, after-last");
-        expectError(args("train", tmp.resolve("o2"), "--batch-norm", "after", "--batch-size", "1"),
+        expectError(
+                args("train", tmp.resolve("o2"), "--batch-norm", "after", "--batch-size", "1"),
                 "batch normalization needs at least 2 examples per training batch");
         // 540 training images (600 less the validation tenth) in batches of 539 leave a last batch of one.
-        expectError(args("train", tmp.resolve("o3"), "--batch-norm", "before", "--batch-size", "539"),
+        expectError(
+                args("train", tmp.resolve("o3"), "--batch-norm", "before", "--batch-size", "539"),
                 "the last batch of each epoch holds 1 example");
         // In a sweep the second value is the bad one: nothing trains, not even the first.
-        expectError(args("sweep", tmp.resolve("o4"), "--batch-norm", "after", "--batch-size", "32,1"),
+        expectError(
+                args("sweep", tmp.resolve("o4"), "--batch-norm", "after", "--batch-size", "32,1"),
                 "batch normalization needs at least 2 examples per training batch");
-        expectError(args("sweep", tmp.resolve("o5"), "--batch-norm", "after,middle"), "unknown batch-norm order 'middle'");
+        expectError(
+                args("sweep", tmp.resolve("o5"), "--batch-norm", "after,middle"), "unknown batch-norm order 'middle'");
         for (String o : List.of("o1", "o2", "o3", "o4", "o5")) {
             assertFalse(Files.exists(tmp.resolve(o)), "a failed run writes nothing: " + o);
         }

@@ -18,6 +18,7 @@ import tech.tablesaw.api.Table;
 class EvaluateTest {
     @TempDir
     static Path shared;
+
     static Path idx;
     static Path csv;
 
@@ -37,7 +38,8 @@ class EvaluateTest {
         for (int i = 0; i < 400; i++) {
             int k = i % 4;
             for (int j = 0; j < 6; j++) {
-                b.append(String.format(java.util.Locale.ROOT, "%.3f,", 50 + 10 * random.nextGaussian() + (j == k ? 40 : 0)));
+                b.append(String.format(
+                        java.util.Locale.ROOT, "%.3f,", 50 + 10 * random.nextGaussian() + (j == k ? 40 : 0)));
             }
             b.append(kinds[k]).append('\n');
         }
@@ -67,19 +69,38 @@ class EvaluateTest {
     @Test
     void savedModelReproducesTheTestAccuracyExactly() throws IOException {
         Path model = tmp.resolve("model");
-        MainTest.Result train = MainTest.run("train", "--data-dir", idx.toString(), "--epochs", "1", "--batch-size",
-                "64", "--lr", "0.005", "--threads", "1", "--out", tmp.resolve("run").toString(), "--save-model",
+        MainTest.Result train = MainTest.run(
+                "train",
+                "--data-dir",
+                idx.toString(),
+                "--epochs",
+                "1",
+                "--batch-size",
+                "64",
+                "--lr",
+                "0.005",
+                "--threads",
+                "1",
+                "--out",
+                tmp.resolve("run").toString(),
+                "--save-model",
                 model.toString());
         assertEquals(0, train.status(), train.err());
         assertTrue(train.out().contains("model saved in"), train.out());
-        MainTest.Result eval = MainTest.run("evaluate", "--model", model.toString(), "--data-dir", idx.toString(),
-                "--out", tmp.resolve("eval").toString());
+        MainTest.Result eval = MainTest.run(
+                "evaluate",
+                "--model",
+                model.toString(),
+                "--data-dir",
+                idx.toString(),
+                "--out",
+                tmp.resolve("eval").toString());
         assertEquals(0, eval.status(), eval.err());
         assertTrue(eval.out().contains("accuracy") && eval.out().contains("200 examples"), eval.out());
         double trained = finalTestAccuracy(tmp.resolve("run/history.csv"));
-        assertTrue(trained > 0 && trained < 1, "a model that still errs, so that the check means something: " + trained);
-        assertEquals(trained,
-                accuracy(tmp.resolve("eval/confusion_matrix.csv")), 0.0);
+        assertTrue(
+                trained > 0 && trained < 1, "a model that still errs, so that the check means something: " + trained);
+        assertEquals(trained, accuracy(tmp.resolve("eval/confusion_matrix.csv")), 0.0);
         assertTrue(Files.size(tmp.resolve("eval/confusion_matrix.png")) > 1000);
         assertTrue(Files.exists(tmp.resolve("eval/per_class.csv")));
     }
@@ -88,44 +109,99 @@ class EvaluateTest {
     @Test
     void onMnistTheSavedModelReproducesTheTestAccuracyExactly() throws IOException {
         Path model = tmp.resolve("mnist-model");
-        MainTest.Result train = MainTest.run("train", "--dataset", "mnist", "--train-subset", "2000", "--test-subset",
-                "1000", "--epochs", "2", "--lr", "0.1", "--batch-size", "64", "--threads", "1", "--out",
-                tmp.resolve("run").toString(), "--save-model",
+        MainTest.Result train = MainTest.run(
+                "train",
+                "--dataset",
+                "mnist",
+                "--train-subset",
+                "2000",
+                "--test-subset",
+                "1000",
+                "--epochs",
+                "2",
+                "--lr",
+                "0.1",
+                "--batch-size",
+                "64",
+                "--threads",
+                "1",
+                "--out",
+                tmp.resolve("run").toString(),
+                "--save-model",
                 model.toString());
         assertEquals(0, train.status(), train.err());
-        MainTest.Result eval = MainTest.run("evaluate", "--model", model.toString(), "--dataset", "mnist",
-                "--test-subset", "1000", "--out", tmp.resolve("eval").toString());
+        MainTest.Result eval = MainTest.run(
+                "evaluate",
+                "--model",
+                model.toString(),
+                "--dataset",
+                "mnist",
+                "--test-subset",
+                "1000",
+                "--out",
+                tmp.resolve("eval").toString());
         assertEquals(0, eval.status(), eval.err());
         double trained = finalTestAccuracy(tmp.resolve("run/history.csv"));
         assertTrue(trained > 0.5 && trained < 1, "learnt, and still errs: " + trained);
         assertEquals(trained, accuracy(tmp.resolve("eval/confusion_matrix.csv")), 0.0);
-        assertTrue(eval.out().contains(String.format(java.util.Locale.ROOT, "accuracy %.2f%%", 100 * trained)),
+        assertTrue(
+                eval.out().contains(String.format(java.util.Locale.ROOT, "accuracy %.2f%%", 100 * trained)),
                 eval.out());
     }
 
     @Test
     void csvOfOtherWidthAndClassCountTrainsSavesAndEvaluates() throws IOException {
         Path model = tmp.resolve("m");
-        MainTest.Result train = MainTest.run("train", "--csv", csv.toString(), "--label-column", "kind", "--hidden",
-                "16", "--epochs", "10", "--batch-size", "16", "--lr", "0.1", "--threads", "1", "--out",
-                tmp.resolve("run").toString(), "--save-model", model.toString());
+        MainTest.Result train = MainTest.run(
+                "train",
+                "--csv",
+                csv.toString(),
+                "--label-column",
+                "kind",
+                "--hidden",
+                "16",
+                "--epochs",
+                "10",
+                "--batch-size",
+                "16",
+                "--lr",
+                "0.1",
+                "--threads",
+                "1",
+                "--out",
+                tmp.resolve("run").toString(),
+                "--save-model",
+                model.toString());
         assertEquals(0, train.status(), train.err());
-        assertTrue(train.out().contains("6 features, 4 classes") && train.out().contains("6-16(dropout 0.5)-4"),
+        assertTrue(
+                train.out().contains("6 features, 4 classes") && train.out().contains("6-16(dropout 0.5)-4"),
                 train.out());
         double trained = finalTestAccuracy(tmp.resolve("run/history.csv"));
         assertTrue(trained > 0.8, "learns: " + trained);
         // Every row of the file: the model's own split is not known to evaluate, so only the classes are checked.
-        MainTest.Result eval = MainTest.run("evaluate", "--model", model.toString(), "--csv", csv.toString(),
-                "--label-column", "kind", "--out", tmp.resolve("eval").toString());
+        MainTest.Result eval = MainTest.run(
+                "evaluate",
+                "--model",
+                model.toString(),
+                "--csv",
+                csv.toString(),
+                "--label-column",
+                "kind",
+                "--out",
+                tmp.resolve("eval").toString());
         assertEquals(0, eval.status(), eval.err());
         assertTrue(eval.out().contains("400 examples"), eval.out());
-        assertEquals(java.util.List.of("true class", "alpha", "beta", "delta", "gamma"),
-                Table.read().csv(tmp.resolve("eval/confusion_matrix.csv").toString()).columnNames());
+        assertEquals(
+                java.util.List.of("true class", "alpha", "beta", "delta", "gamma"),
+                Table.read()
+                        .csv(tmp.resolve("eval/confusion_matrix.csv").toString())
+                        .columnNames());
     }
 
     @Test
     void badModelFolderOrOptionsGetOneLineErrors() throws IOException {
-        MainTest.Result none = MainTest.run("evaluate", "--model", tmp.resolve("nothing").toString());
+        MainTest.Result none =
+                MainTest.run("evaluate", "--model", tmp.resolve("nothing").toString());
         assertEquals(2, none.status());
         assertTrue(none.err().contains("no model folder") && none.err().lines().count() == 1, none.err());
         MainTest.Result missing = MainTest.run("evaluate", "--dataset", "mnist");
@@ -133,12 +209,21 @@ class EvaluateTest {
         assertTrue(missing.err().contains("--model DIR is required"), missing.err());
         Path full = Files.createDirectories(tmp.resolve("full"));
         Files.writeString(full.resolve("x"), "x");
-        MainTest.Result refused = MainTest.run("train", "--csv", csv.toString(), "--label-column", "kind",
-                "--save-model", full.toString(), "--out", tmp.resolve("r").toString());
+        MainTest.Result refused = MainTest.run(
+                "train",
+                "--csv",
+                csv.toString(),
+                "--label-column",
+                "kind",
+                "--save-model",
+                full.toString(),
+                "--out",
+                tmp.resolve("r").toString());
         assertEquals(2, refused.status());
         assertTrue(refused.err().contains("exists and is not an empty folder"), refused.err());
         assertFalse(Files.exists(tmp.resolve("r")), "refused before any output");
-        MainTest.Result label = MainTest.run("train", "--csv", csv.toString(), "--out", tmp.resolve("r2").toString());
+        MainTest.Result label = MainTest.run(
+                "train", "--csv", csv.toString(), "--out", tmp.resolve("r2").toString());
         assertEquals(2, label.status());
         assertTrue(label.err().contains("no label column 'label'"), label.err());
         MainTest.Result help = MainTest.run("evaluate", "--help");

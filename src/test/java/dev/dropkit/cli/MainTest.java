@@ -29,6 +29,7 @@ import tech.tablesaw.api.Table;
 class MainTest {
     @TempDir
     static Path shared;
+
     static Path data;
 
     @TempDir
@@ -61,14 +62,28 @@ class MainTest {
     static Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int status = Main.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     private String[] train(Path out, String... more) {
-        List<String> args = new ArrayList<>(List.of("train", "--data-dir", data.toString(), "--epochs", "2",
-                "--batch-size", "32", "--lr", "0.1", "--threads", "1", "--out", out.toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "train",
+                "--data-dir",
+                data.toString(),
+                "--epochs",
+                "2",
+                "--batch-size",
+                "32",
+                "--lr",
+                "0.1",
+                "--threads",
+                "1",
+                "--out",
+                out.toString()));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
     }
@@ -89,7 +104,10 @@ class MainTest {
         Path out = tmp.resolve("run");
         Result r = run(train(out, "--dropout", "0.25"));
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("epoch  2") && r.out().contains("done: ") && r.out().contains("test accuracy"),
+        assertTrue(
+                r.out().contains("epoch  2")
+                        && r.out().contains("done: ")
+                        && r.out().contains("test accuracy"),
                 r.out());
         Table history = Table.read().csv(out.resolve("history.csv").toString());
         assertEquals(2, history.rowCount());
@@ -121,14 +139,17 @@ class MainTest {
         r = run(args);
         assertEquals(0, r.status(), r.err());
         Table summary = Table.read().csv(sweep.resolve("summary.csv").toString());
-        assertEquals(List.of("dropout=0.5", "dropout=adaptive"), summary.stringColumn("run").asList());
+        assertEquals(
+                List.of("dropout=0.5", "dropout=adaptive"),
+                summary.stringColumn("run").asList());
     }
 
     @Test
     void concreteDropoutLearnsItsRateScaledByTheTrainingSetSize() throws IOException {
         Options.Settings s = Options.parse(new String[] {"--dropout-kind", "concrete", "--dropout", "0.3"})
                 .settings(java.util.Map.of());
-        assertEquals(dev.dropkit.model.ConcreteDropout.Settings.forTrainingSize(480),
+        assertEquals(
+                dev.dropkit.model.ConcreteDropout.Settings.forTrainingSize(480),
                 Experiment.training(s, 480).model().concrete());
         Path out = tmp.resolve("concrete");
         Result r = run(train(out, "--dropout-kind", "concrete", "--dropout", "0.3"));
@@ -150,10 +171,15 @@ class MainTest {
         Table history = Table.read().csv(out.resolve("history.csv").toString());
         assertEquals(4, history.rowCount());
         Table summary = Table.read().csv(out.resolve("summary.csv").toString());
-        assertEquals(List.of("dropout=0", "dropout=0.5"), summary.stringColumn("run").asList());
+        assertEquals(
+                List.of("dropout=0", "dropout=0.5"), summary.stringColumn("run").asList());
         // Trials run concurrently: they are numbered in the order they finish.
-        assertTrue(r.out().contains("] dropout=0  seed 42") && r.out().contains("] dropout=0.5  seed 42")
-                && r.out().contains("[1/2] ") && r.out().contains("[2/2] "), r.out());
+        assertTrue(
+                r.out().contains("] dropout=0  seed 42")
+                        && r.out().contains("] dropout=0.5  seed 42")
+                        && r.out().contains("[1/2] ")
+                        && r.out().contains("[2/2] "),
+                r.out());
         assertFalse(r.out().contains("epoch  1"), "no per-epoch lines inside a sweep: " + r.out());
         // The generated data holds a validation split where the data layer makes one by default.
         boolean validation = !r.out().contains("no validation split in this data");
@@ -211,8 +237,11 @@ class MainTest {
     @Test
     void badInputGivesOneLineAndStatus2() throws IOException {
         Path truncated = Files.createDirectories(tmp.resolve("truncated"));
-        for (String name : List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) {
+        for (String name : List.of(
+                "train-images-idx3-ubyte.gz",
+                "train-labels-idx1-ubyte.gz",
+                "t10k-images-idx3-ubyte.gz",
+                "t10k-labels-idx1-ubyte.gz")) {
             Files.copy(data.resolve(name), truncated.resolve(name));
         }
         // A whole gzip stream whose IDX content is cut short, and a plain file with a wrong header.
@@ -220,14 +249,15 @@ class MainTest {
         ByteBuffer.wrap(labels).putInt(0x801).putInt(600);
         gzip(truncated.resolve("train-labels-idx1-ubyte.gz"), labels);
         Path corrupt = Files.createDirectories(tmp.resolve("corrupt"));
-        for (String name : List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                "t10k-labels-idx1-ubyte.gz")) {
+        for (String name :
+                List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) {
             Files.copy(data.resolve(name), corrupt.resolve(name));
         }
-        Files.write(corrupt.resolve("t10k-images-idx3-ubyte"), "not an idx file at all".getBytes(StandardCharsets.UTF_8));
+        Files.write(
+                corrupt.resolve("t10k-images-idx3-ubyte"), "not an idx file at all".getBytes(StandardCharsets.UTF_8));
         Path cutGzip = Files.createDirectories(tmp.resolve("cut-gzip"));
-        for (String name : List.of("train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-                "t10k-labels-idx1-ubyte.gz")) {
+        for (String name :
+                List.of("train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) {
             Files.copy(data.resolve(name), cutGzip.resolve(name));
         }
         byte[] whole = Files.readAllBytes(data.resolve("train-images-idx3-ubyte.gz"));
@@ -241,13 +271,17 @@ class MainTest {
         expectError(new String[] {"train", "--lr", "0"}, "learning rate 0.0 must be a positive number");
         expectError(new String[] {"train", "--batch-size", "0"}, "batch size 0 must be at least 1");
         expectError(train(tmp.resolve("o5"), "--dataset", "cifar"), "unknown data set 'cifar': use one of mnist");
-        expectError(new String[] {"train", "--data-dir", tmp.resolve("nowhere").toString()},
+        expectError(
+                new String[] {"train", "--data-dir", tmp.resolve("nowhere").toString()},
                 "data folder " + tmp.resolve("nowhere") + " does not exist");
-        expectError(new String[] {"train", "--data-dir", truncated.toString()},
+        expectError(
+                new String[] {"train", "--data-dir", truncated.toString()},
                 truncated.resolve("train-labels-idx1-ubyte.gz") + " (decompressed) is truncated");
-        expectError(new String[] {"train", "--data-dir", corrupt.toString()},
+        expectError(
+                new String[] {"train", "--data-dir", corrupt.toString()},
                 corrupt.resolve("t10k-images-idx3-ubyte") + " is");
-        expectError(new String[] {"train", "--data-dir", cutGzip.toString()},
+        expectError(
+                new String[] {"train", "--data-dir", cutGzip.toString()},
                 cutGzip.resolve("train-images-idx3-ubyte.gz") + " is truncated (the gzip stream ends early)");
         expectError(train(file.resolve("out")), "cannot write results to --out " + file.resolve("out"));
         expectError(train(full), "--out " + full + " already exists and is not an empty folder");
@@ -265,7 +299,8 @@ class MainTest {
         expectError(train(tmp.resolve("o12"), "--dropout", "adaptive:0.05:1.2"), "must lie in [0, 1)");
         expectError(train(tmp.resolve("o13"), "--dropout", "adaptive", "--validation", "0"), "--validation 0.1");
         expectError(train(tmp.resolve("o14"), "--dropout-kind", "concrete", "--dropout", "0"), "start inside (0, 1)");
-        expectError(train(tmp.resolve("o15"), "--dropout-kind", "concrete", "--dropout", "adaptive"),
+        expectError(
+                train(tmp.resolve("o15"), "--dropout-kind", "concrete", "--dropout", "adaptive"),
                 "concrete dropout learns its rate");
         assertEquals("keep me", Files.readString(full.resolve("old.csv")), "existing results are never touched");
         assertFalse(Files.exists(tmp.resolve("o1")), "a failed run writes nothing");
@@ -283,7 +318,9 @@ class MainTest {
     }
 
     private static String withoutTimes(Path run) {
-        return Table.read().csv(run.resolve("history.csv").toString()).removeColumns("seconds", "cumulative_seconds")
+        return Table.read()
+                .csv(run.resolve("history.csv").toString())
+                .removeColumns("seconds", "cumulative_seconds")
                 .printAll();
     }
 
@@ -294,7 +331,10 @@ class MainTest {
 
     private static void assertNoPartialFolders(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of(), files.filter(p -> p.getFileName().toString().contains(".partial-")).toList());
+            assertEquals(
+                    List.of(),
+                    files.filter(p -> p.getFileName().toString().contains(".partial-"))
+                            .toList());
         }
     }
 }

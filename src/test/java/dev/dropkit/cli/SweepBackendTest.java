@@ -21,6 +21,7 @@ import tech.tablesaw.api.Table;
 class SweepBackendTest {
     @TempDir
     static Path shared;
+
     static Path data;
 
     @TempDir
@@ -36,8 +37,22 @@ class SweepBackendTest {
     }
 
     private String[] sweep(Path out, String... more) {
-        List<String> args = new ArrayList<>(List.of("sweep", "--data-dir", data.toString(), "--epochs", "2",
-                "--batch-size", "32", "--lr", "0.1", "--dropout", "0,0.5", "--seeds", "2", "--out", out.toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "sweep",
+                "--data-dir",
+                data.toString(),
+                "--epochs",
+                "2",
+                "--batch-size",
+                "32",
+                "--lr",
+                "0.1",
+                "--dropout",
+                "0,0.5",
+                "--seeds",
+                "2",
+                "--out",
+                out.toString()));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
     }

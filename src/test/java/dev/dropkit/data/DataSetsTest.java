@@ -37,7 +37,11 @@ class DataSetsTest {
     void arraysOfAnyWidthAndClassCountSplitIntoTrainAndTest() {
         int[] y = new int[100];
         float[][] x = blobs(100, 7, 3, y, 1);
-        try (ImageData d = DataSets.fromArrays(x, y).testFraction(0.25).validation(0).seed(3).build()) {
+        try (ImageData d = DataSets.fromArrays(x, y)
+                .testFraction(0.25)
+                .validation(0)
+                .seed(3)
+                .build()) {
             assertEquals(7, d.features());
             assertEquals(3, d.classes());
             assertEquals(75, d.trainSize());
@@ -62,17 +66,25 @@ class DataSetsTest {
                 ImageData b = DataSets.fromArrays(x, y).seed(5).build();
                 ImageData c = DataSets.fromArrays(x, y).seed(6).build()) {
             assertArrayEquals(a.testX().toFloatArray(), b.testX().toFloatArray());
-            assertTrue(!java.util.Arrays.equals(a.testY().toLongArray(), c.testY().toLongArray())
-                    || !java.util.Arrays.equals(a.testX().toFloatArray(), c.testX().toFloatArray()));
+            assertTrue(
+                    !java.util.Arrays.equals(a.testY().toLongArray(), c.testY().toLongArray())
+                            || !java.util.Arrays.equals(
+                                    a.testX().toFloatArray(), c.testX().toFloatArray()));
         }
     }
 
     @Test
     void tableWithCategoricalLabelsNamesTheClasses() {
-        Table t = Table.create("flowers", DoubleColumn.create("length", 1, 2, 3, 4, 5, 6),
+        Table t = Table.create(
+                "flowers",
+                DoubleColumn.create("length", 1, 2, 3, 4, 5, 6),
                 StringColumn.create("species", "rose", "tulip", "iris", "rose", "tulip", "iris"),
                 DoubleColumn.create("width", 6, 5, 4, 3, 2, 1));
-        try (ImageData d = DataSets.fromTable(t, "species").testFraction(0.5).standardize(false).validation(0).build()) {
+        try (ImageData d = DataSets.fromTable(t, "species")
+                .testFraction(0.5)
+                .standardize(false)
+                .validation(0)
+                .build()) {
             assertEquals(2, d.features());
             assertEquals(List.of("iris", "rose", "tulip"), d.classNames());
             assertEquals(FeatureScaling.NONE, d.scaling());
@@ -84,7 +96,14 @@ class DataSetsTest {
         Path csv = tmp.resolve("points.csv");
         StringBuilder b = new StringBuilder("a,b,c,label\n");
         for (int i = 0; i < 40; i++) {
-            b.append(i).append(',').append(i * 2).append(',').append(-i).append(',').append(i % 4).append('\n');
+            b.append(i)
+                    .append(',')
+                    .append(i * 2)
+                    .append(',')
+                    .append(-i)
+                    .append(',')
+                    .append(i % 4)
+                    .append('\n');
         }
         Files.writeString(csv, b);
         try (ImageData d = DataSets.fromCsv(csv, "label").validation(0).build()) {
@@ -110,7 +129,8 @@ class DataSetsTest {
     private String error(String csv, String label) throws IOException {
         Path file = tmp.resolve("bad.csv");
         Files.writeString(file, csv);
-        DataException e = assertThrows(DataException.class, () -> DataSets.fromCsv(file, label).build().close());
+        DataException e = assertThrows(
+                DataException.class, () -> DataSets.fromCsv(file, label).build().close());
         assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
         return e.getMessage();
     }
@@ -131,15 +151,15 @@ class DataSetsTest {
         assertTrue(empty.contains("line 3") && empty.contains("column 'b' is empty"), empty);
         String badLabel = error("a,label\n1,0\n2,1.5\n", "label");
         assertTrue(badLabel.contains("line 3") && badLabel.contains("class numbers"), badLabel);
-        DataException none = assertThrows(DataException.class,
-                () -> DataSets.fromCsv(tmp.resolve("nope.csv"), "label"));
+        DataException none =
+                assertThrows(DataException.class, () -> DataSets.fromCsv(tmp.resolve("nope.csv"), "label"));
         assertTrue(none.getMessage().contains("there is no file"), none.getMessage());
     }
 
     @Test
     void badArraysAreNamed() {
-        DataException e = assertThrows(DataException.class,
-                () -> DataSets.fromArrays(new float[][] {{1, 2}, {3}}, new int[] {0, 1}));
+        DataException e = assertThrows(
+                DataException.class, () -> DataSets.fromArrays(new float[][] {{1, 2}, {3}}, new int[] {0, 1}));
         assertTrue(e.getMessage().contains("row 1 has 1 features but row 0 has 2"), e.getMessage());
         e = assertThrows(DataException.class, () -> DataSets.fromArrays(new float[][] {{1}}, new int[] {0, 1}));
         assertTrue(e.getMessage().contains("one label per row"), e.getMessage());
@@ -149,14 +169,21 @@ class DataSetsTest {
 
     @Test
     void writtenCsvReadsBackToTheSameRawValuesAndClassNames() {
-        Table t = Table.create("shapes", DoubleColumn.create("a", 0, 255, 17, 3.5, 8, 9),
+        Table t = Table.create(
+                "shapes",
+                DoubleColumn.create("a", 0, 255, 17, 3.5, 8, 9),
                 DoubleColumn.create("b", 1, 2, 3, 4, 5, 6),
-                StringColumn.create("kind", "round, small", "square", "round, small", "square", "square", "round, small"));
+                StringColumn.create(
+                        "kind", "round, small", "square", "round, small", "square", "square", "round, small"));
         Path file = tmp.resolve("out/shapes.csv");
-        try (ImageData d = DataSets.fromTable(t, "kind").testFraction(0.5).validation(0).build()) {
+        try (ImageData d =
+                DataSets.fromTable(t, "kind").testFraction(0.5).validation(0).build()) {
             assertEquals(3, Csv.write(d, file, "kind"));
-            try (ImageData back = DataSets.fromCsv(file, "kind").testFraction(1).scaling(d.scaling())
-                    .classNames(d.classNames()).build()) {
+            try (ImageData back = DataSets.fromCsv(file, "kind")
+                    .testFraction(1)
+                    .scaling(d.scaling())
+                    .classNames(d.classNames())
+                    .build()) {
                 assertArrayEquals(d.trainX().toFloatArray(), back.testX().toFloatArray(), 1e-5f);
                 assertArrayEquals(d.trainY().toLongArray(), back.testY().toLongArray());
             }

@@ -26,8 +26,13 @@ public final class IdxFixtures {
 
     /** The bytes of an IDX image file and its label file holding {@code n} examples. */
     public static byte[][] images(int n, Random random) {
-        ByteBuffer images = ByteBuffer.allocate(16 + n * 784).putInt(IdxFiles.IMAGES_MAGIC).putInt(n).putInt(28).putInt(28);
-        ByteBuffer labels = ByteBuffer.allocate(8 + n).putInt(IdxFiles.LABELS_MAGIC).putInt(n);
+        ByteBuffer images = ByteBuffer.allocate(16 + n * 784)
+                .putInt(IdxFiles.IMAGES_MAGIC)
+                .putInt(n)
+                .putInt(28)
+                .putInt(28);
+        ByteBuffer labels =
+                ByteBuffer.allocate(8 + n).putInt(IdxFiles.LABELS_MAGIC).putInt(n);
         for (int i = 0; i < n; i++) {
             int label = random.nextInt(10);
             labels.put((byte) label);

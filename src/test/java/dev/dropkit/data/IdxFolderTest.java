@@ -16,9 +16,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class IdxFolderTest {
-    private static final Map<String, String> ORIGINAL = Map.of("train_data", "train-images-idx3-ubyte",
-            "train_labels", "train-labels-idx1-ubyte", "test_data", "t10k-images-idx3-ubyte",
-            "test_labels", "t10k-labels-idx1-ubyte");
+    private static final Map<String, String> ORIGINAL = Map.of(
+            "train_data",
+            "train-images-idx3-ubyte",
+            "train_labels",
+            "train-labels-idx1-ubyte",
+            "test_data",
+            "t10k-images-idx3-ubyte",
+            "test_labels",
+            "t10k-labels-idx1-ubyte");
 
     @TempDir
     Path tmp;
@@ -43,12 +49,14 @@ class IdxFolderTest {
             gzip(Files.readAllBytes(plain.resolve(e.getKey())), gz.resolve(e.getValue() + ".gz"));
         }
         Path staged;
-        try (IdxFolder folder = IdxFolder.open(gz); ImageData data = folder.data().build();
+        try (IdxFolder folder = IdxFolder.open(gz);
+                ImageData data = folder.data().build();
                 ImageData reference = ImageData.fromFolder(plain).build()) {
             staged = folder.path();
             assertFalse(staged.equals(gz));
             assertEquals(40, data.testSize());
-            assertTrue(Arrays.equals(reference.testY().toLongArray(), data.testY().toLongArray()), "same labels");
+            assertTrue(
+                    Arrays.equals(reference.testY().toLongArray(), data.testY().toLongArray()), "same labels");
         }
         assertFalse(Files.exists(staged), "the staged copy is deleted on close");
         assertEquals(4, Files.list(gz).count(), "the user's folder is untouched");
@@ -64,19 +72,26 @@ class IdxFolderTest {
         byte[] images = Files.readAllBytes(plain.resolve("test_data"));
         Files.write(mixed.resolve("t10k-images-idx3-ubyte"), Arrays.copyOf(images, images.length - 100));
         DataException e = assertThrows(DataException.class, () -> IdxFolder.open(mixed));
-        assertTrue(e.getMessage().startsWith(mixed.resolve("t10k-images-idx3-ubyte").toAbsolutePath() + " is truncated"),
+        assertTrue(
+                e.getMessage()
+                        .startsWith(mixed.resolve("t10k-images-idx3-ubyte").toAbsolutePath() + " is truncated"),
                 e.getMessage());
         assertFalse(e.getMessage().contains("dropkit-idx-"), e.getMessage());
 
         Files.delete(mixed.resolve("train-labels-idx1-ubyte"));
         e = assertThrows(DataException.class, () -> IdxFolder.open(mixed));
-        assertTrue(e.getMessage().contains("has no training-label file (looked for train_labels, "
-                + "train-labels-idx1-ubyte"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .contains("has no training-label file (looked for train_labels, " + "train-labels-idx1-ubyte"),
+                e.getMessage());
 
         Files.write(mixed.resolve("train-labels-idx1-ubyte.gz"), "plain text, not gzip".getBytes());
         e = assertThrows(DataException.class, () -> IdxFolder.open(mixed));
-        assertTrue(e.getMessage().startsWith(mixed.resolve("train-labels-idx1-ubyte.gz").toAbsolutePath()
-                + " is not a valid gzip file"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith(mixed.resolve("train-labels-idx1-ubyte.gz").toAbsolutePath()
+                                + " is not a valid gzip file"),
+                e.getMessage());
 
         e = assertThrows(DataException.class, () -> IdxFolder.open(tmp.resolve("absent")));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());

@@ -45,9 +45,12 @@ class ImageDataTest {
     @Test
     void standardizeGivesZeroMeanUnitStd() throws IOException {
         Path dir = IdxFixtures.write(tmp.resolve("set"), 200, 50);
-        try (ImageData data = ImageData.fromFolder(dir).normalization(Normalization.STANDARDIZE).build()) {
+        try (ImageData data = ImageData.fromFolder(dir)
+                .normalization(Normalization.STANDARDIZE)
+                .build()) {
             float mean = data.trainX().mean().getFloat();
-            float std = (float) Math.sqrt(data.trainX().sub(mean).square().mean().getFloat());
+            float std =
+                    (float) Math.sqrt(data.trainX().sub(mean).square().mean().getFloat());
             assertEquals(0, mean, 1e-4);
             assertEquals(1, std, 1e-3);
         }
@@ -82,7 +85,8 @@ class ImageDataTest {
             assertEquals(validation, rows(again.valX()), "same seed, same split");
             assertFalse(validation.equals(rows(other.valX())), "another seed, another split");
         }
-        try (ImageData subset = ImageData.fromFolder(dir).trainSubset(200).validation(0.1).build()) {
+        try (ImageData subset =
+                ImageData.fromFolder(dir).trainSubset(200).validation(0.1).build()) {
             assertEquals(180, subset.trainSize(), "the subset is drawn first, then split");
             assertEquals(20, subset.valSize());
         }
@@ -101,12 +105,15 @@ class ImageDataTest {
     @Test
     void badValidationSettingsAreOneLineErrors() throws IOException {
         for (double bad : new double[] {-0.1, 1, 1.5, Double.NaN}) {
-            var e = assertThrows(IllegalArgumentException.class, () -> ImageData.builder("mnist").validation(bad));
-            assertTrue(e.getMessage().contains("outside [0, 1)") && e.getMessage().contains("0.1"), e.getMessage());
+            var e = assertThrows(IllegalArgumentException.class, () -> ImageData.builder("mnist")
+                    .validation(bad));
+            assertTrue(
+                    e.getMessage().contains("outside [0, 1)") && e.getMessage().contains("0.1"), e.getMessage());
             assertOneLine(e, "validation fraction");
         }
         Path dir = IdxFixtures.write(tmp.resolve("set"), 300, 100);
-        var small = assertThrows(IllegalArgumentException.class,
+        var small = assertThrows(
+                IllegalArgumentException.class,
                 () -> ImageData.fromFolder(dir).trainSubset(50).validation(0.1).build());
         assertOneLine(small, "too few for one image of each of its 10 classes");
         assertTrue(small.getMessage().contains("raise the fraction"), small.getMessage());
@@ -119,8 +126,18 @@ class ImageDataTest {
     @Test
     void subsetIsASeededDrawWithoutRepeats() throws IOException {
         Path dir = IdxFixtures.write(tmp.resolve("set"), 300, 100);
-        try (ImageData a = ImageData.fromFolder(dir).trainSubset(50).testSubset(20).validation(0).seed(3).build();
-                ImageData b = ImageData.fromFolder(dir).trainSubset(50).testSubset(20).validation(0).seed(3).build()) {
+        try (ImageData a = ImageData.fromFolder(dir)
+                        .trainSubset(50)
+                        .testSubset(20)
+                        .validation(0)
+                        .seed(3)
+                        .build();
+                ImageData b = ImageData.fromFolder(dir)
+                        .trainSubset(50)
+                        .testSubset(20)
+                        .validation(0)
+                        .seed(3)
+                        .build()) {
             assertEquals(50, a.trainSize());
             assertEquals(20, a.testSize());
             assertArrayEquals(a.trainY().toLongArray(), b.trainY().toLongArray());
@@ -132,7 +149,8 @@ class ImageDataTest {
 
     @Test
     void missingFolderSaysHowToFetch() {
-        DataException e = assertThrows(DataException.class,
+        DataException e = assertThrows(
+                DataException.class,
                 () -> ImageData.builder("mnist").dataDir(tmp.resolve("nowhere")).build());
         assertOneLine(e, "does not exist", "./run setup");
     }
@@ -141,8 +159,11 @@ class ImageDataTest {
     void missingFileIsNamed() throws IOException {
         Path dir = IdxFixtures.write(tmp.resolve("set"), 30, 10);
         Files.delete(dir.resolve("test_labels"));
-        assertOneLine(assertThrows(DataException.class, () -> ImageData.fromFolder(dir).build()),
-                "missing data file", "test_labels");
+        assertOneLine(
+                assertThrows(
+                        DataException.class, () -> ImageData.fromFolder(dir).build()),
+                "missing data file",
+                "test_labels");
     }
 
     @Test
@@ -151,11 +172,16 @@ class ImageDataTest {
         Path file = dir.resolve("train_data");
         byte[] bytes = Files.readAllBytes(file);
         Files.write(file, Arrays.copyOf(bytes, bytes.length - 100));
-        assertOneLine(assertThrows(DataException.class, () -> ImageData.fromFolder(dir).build()),
+        assertOneLine(
+                assertThrows(
+                        DataException.class, () -> ImageData.fromFolder(dir).build()),
                 "train_data is truncated");
         Files.write(file, Arrays.copyOf(bytes, 10));
-        assertOneLine(assertThrows(DataException.class, () -> ImageData.fromFolder(dir).build()),
-                "train_data is truncated", "header");
+        assertOneLine(
+                assertThrows(
+                        DataException.class, () -> ImageData.fromFolder(dir).build()),
+                "train_data is truncated",
+                "header");
     }
 
     @Test
@@ -164,25 +190,35 @@ class ImageDataTest {
         try (var ch = Files.newByteChannel(dir.resolve("test_data"), StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.allocate(4).putInt(0x1f8b0808).flip());
         }
-        assertOneLine(assertThrows(DataException.class, () -> ImageData.fromFolder(dir).build()),
-                "test_data is not an IDX image file", "magic");
+        assertOneLine(
+                assertThrows(
+                        DataException.class, () -> ImageData.fromFolder(dir).build()),
+                "test_data is not an IDX image file",
+                "magic");
     }
 
     @Test
     void labelCountMustMatchImageCount() throws IOException {
         Path dir = IdxFixtures.write(tmp.resolve("a"), 30, 10);
         Path other = IdxFixtures.write(tmp.resolve("b"), 31, 10);
-        Files.copy(other.resolve("train_labels"), dir.resolve("train_labels"),
+        Files.copy(
+                other.resolve("train_labels"),
+                dir.resolve("train_labels"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        assertOneLine(assertThrows(DataException.class, () -> ImageData.fromFolder(dir).build()),
-                "30 images", "31 labels");
+        assertOneLine(
+                assertThrows(
+                        DataException.class, () -> ImageData.fromFolder(dir).build()),
+                "30 images",
+                "31 labels");
     }
 
     @Test
     void knownSetWithWrongContentIsCorrupt() throws IOException {
         Path data = tmp.resolve("data");
         IdxFixtures.write(data.resolve("mnist"), 30, 10);
-        DataException e = assertThrows(DataException.class, () -> ImageData.builder("mnist").dataDir(data).build());
+        DataException e = assertThrows(
+                DataException.class,
+                () -> ImageData.builder("mnist").dataDir(data).build());
         assertOneLine(e, "is corrupt", "SHA-256", "./run setup");
     }
 

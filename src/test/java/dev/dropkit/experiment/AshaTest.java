@@ -21,6 +21,7 @@ import tech.tablesaw.api.Table;
 class AshaTest {
     @TempDir
     static Path dir;
+
     private static ImageData data;
 
     @BeforeAll
@@ -49,21 +50,37 @@ class AshaTest {
         assertEquals(List.of(1, 1, 1, 1), first.intColumn(RunSummary.EPOCHS).asList(), "minEpochs");
         Table second = rungs.where(rungs.intColumn(Asha.RUNG).isEqualTo(2));
         second.intColumn(RunSummary.EPOCHS).forEach(e -> assertEquals(2, e, "rung 2: 1 x eta epochs"));
-        rungs.where(rungs.intColumn(Asha.RUNG).isEqualTo(3)).intColumn(RunSummary.EPOCHS)
+        rungs.where(rungs.intColumn(Asha.RUNG).isEqualTo(3))
+                .intColumn(RunSummary.EPOCHS)
                 .forEach(e -> assertEquals(4, e, "the top rung: maxEpochs"));
-        assertTrue(second.stringColumn(History.RUN).asList().stream().noneMatch("lr 1.0E-4"::equals),
+        assertTrue(
+                second.stringColumn(History.RUN).asList().stream().noneMatch("lr 1.0E-4"::equals),
                 "the tiny rate is never promoted");
         assertTrue(rungs.intColumn(Asha.RUNG).max() == 3, "someone reaches the top rung");
         assertTrue(result.bestHistory().epochs() == 4);
-        assertEquals(java.util.stream.IntStream.rangeClosed(1, rungs.rowCount()).boxed().toList(),
-                rungs.intColumn(Asha.FINISHED).asList(), "rows in the order the rung jobs ended");
+        assertEquals(
+                java.util.stream.IntStream.rangeClosed(1, rungs.rowCount())
+                        .boxed()
+                        .toList(),
+                rungs.intColumn(Asha.FINISHED).asList(),
+                "rows in the order the rung jobs ended");
         assertTrue(result.bestHistory().finalValAccuracy() > 0.5, "the winner learned");
     }
 
     @Test
     void oneSlotIsReproducibleAndPromotesFromTheTop() {
-        var a = Asha.of(candidates()).eta(2).minEpochs(1).maxEpochs(4).parallelism(1).run(data);
-        var b = Asha.of(candidates()).eta(2).minEpochs(1).maxEpochs(4).parallelism(1).run(data);
+        var a = Asha.of(candidates())
+                .eta(2)
+                .minEpochs(1)
+                .maxEpochs(4)
+                .parallelism(1)
+                .run(data);
+        var b = Asha.of(candidates())
+                .eta(2)
+                .minEpochs(1)
+                .maxEpochs(4)
+                .parallelism(1)
+                .run(data);
         checkRungs(a);
         assertEquals(a.best(), b.best());
         assertEquals(a.rungs().printAll(), b.rungs().printAll());
@@ -72,7 +89,12 @@ class AshaTest {
 
     @Test
     void twoSlotsPromoteWithoutWaitingForARung() {
-        var result = Asha.of(candidates()).eta(2).minEpochs(1).maxEpochs(4).parallelism(2).run(data);
+        var result = Asha.of(candidates())
+                .eta(2)
+                .minEpochs(1)
+                .maxEpochs(4)
+                .parallelism(2)
+                .run(data);
         checkRungs(result);
     }
 
@@ -82,7 +104,8 @@ class AshaTest {
         assertThrows(IllegalArgumentException.class, () -> Asha.of(candidates()).eta(1));
         assertThrows(IllegalArgumentException.class, () -> Asha.of(candidates()).minEpochs(0));
         assertThrows(IllegalArgumentException.class, () -> Asha.of(candidates()).parallelism(0));
-        var e = assertThrows(IllegalArgumentException.class,
+        var e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Asha.of(candidates()).minEpochs(4).maxEpochs(2).run(data));
         assertTrue(e.getMessage().contains("below the minimum"), e.getMessage());
     }

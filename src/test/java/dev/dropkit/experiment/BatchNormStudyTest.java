@@ -24,6 +24,7 @@ import tech.tablesaw.api.Table;
 class BatchNormStudyTest {
     @TempDir
     static Path dir;
+
     private static ImageData data;
 
     @BeforeAll
@@ -37,19 +38,33 @@ class BatchNormStudyTest {
     }
 
     private static Training base() {
-        return Training.of(Mlp.builder().hidden(32, 0.5).build()).batchSize(32).epochs(2).progress(false);
+        return Training.of(Mlp.builder().hidden(32, 0.5).build())
+                .batchSize(32)
+                .epochs(2)
+                .progress(false);
     }
 
     @Test
     void theGridFindsDivergenceTunesOnValidationAndBoundsTheStableRange() {
         Map<String, Training> models = new LinkedHashMap<>();
         models.put("plain", base());
-        models.put("bn", base().model(Mlp.builder().hidden(32, 0.5).batchNorm(BatchNormOrder.DROPOUT_AFTER_BN).build()));
-        LearningRateGrid.Result grid = LearningRateGrid.of(0.1, 1e4).seeds(2).learnedAbove(0.5)
-                .listener(SweepListener.none()).run(data, models);
+        models.put(
+                "bn",
+                base().model(Mlp.builder()
+                        .hidden(32, 0.5)
+                        .batchNorm(BatchNormOrder.DROPOUT_AFTER_BN)
+                        .build()));
+        LearningRateGrid.Result grid = LearningRateGrid.of(0.1, 1e4)
+                .seeds(2)
+                .learnedAbove(0.5)
+                .listener(SweepListener.none())
+                .run(data, models);
         Table t = grid.table();
-        assertEquals(List.of("plain", "plain", "bn", "bn"), t.stringColumn(LearningRateGrid.MODEL).asList());
-        assertEquals(List.of(0.1, 1e4, 0.1, 1e4), t.doubleColumn(LearningRateGrid.LR).asList());
+        assertEquals(
+                List.of("plain", "plain", "bn", "bn"),
+                t.stringColumn(LearningRateGrid.MODEL).asList());
+        assertEquals(
+                List.of(0.1, 1e4, 0.1, 1e4), t.doubleColumn(LearningRateGrid.LR).asList());
         assertEquals(List.of(2, 2, 2, 2), t.intColumn(RunSummary.SEEDS).asList());
         // lr 0.1 learns the generated classes; a rate of ten thousand blows the plain model up.
         assertTrue(grid.stable("plain", 0.1), grid.findings());
@@ -58,7 +73,8 @@ class BatchNormStudyTest {
         assertEquals(1e4, grid.firstFailure("plain").getAsDouble());
         assertEquals(0.1, grid.tuned("plain"));
         assertEquals("yes", t.stringColumn(LearningRateGrid.STABLE).get(0));
-        assertTrue(List.of("diverged", "did not learn").contains(t.stringColumn(LearningRateGrid.STABLE).get(1)));
+        assertTrue(List.of("diverged", "did not learn")
+                .contains(t.stringColumn(LearningRateGrid.STABLE).get(1)));
         assertEquals(16, grid.runs().rowCount(), "2 models x 2 rates x 2 seeds x 2 epochs");
         assertTrue(grid.findings().startsWith("plain: tuned lr=0.1 (validation accuracy "), grid.findings());
         assertThrows(IllegalArgumentException.class, () -> grid.tuned("other"));
@@ -69,8 +85,10 @@ class BatchNormStudyTest {
         assertThrows(IllegalArgumentException.class, () -> LearningRateGrid.of(1, 0.1));
         assertThrows(IllegalArgumentException.class, () -> LearningRateGrid.of(0.1, 0.1));
         assertThrows(IllegalArgumentException.class, () -> LearningRateGrid.of(0, 1));
-        assertThrows(IllegalArgumentException.class, () -> LearningRateGrid.of(0.1).learnedAbove(1));
-        assertThrows(IllegalArgumentException.class, () -> LearningRateGrid.of(0.1).seeds(0));
+        assertThrows(
+                IllegalArgumentException.class, () -> LearningRateGrid.of(0.1).learnedAbove(1));
+        assertThrows(
+                IllegalArgumentException.class, () -> LearningRateGrid.of(0.1).seeds(0));
         assertEquals("BN, lr=0.03", LearningRateGrid.label("BN", 0.03));
         assertEquals("BN, lr=10", LearningRateGrid.label("BN", 10.0));
     }
@@ -78,9 +96,15 @@ class BatchNormStudyTest {
     @Test
     void dropoutBeforeBatchNormShiftsTheVarianceAcrossSeeds() {
         Mlp.Builder model = Mlp.builder().hidden(32, 0.5);
-        Training before = base().sgd(0.1).model(Mlp.builder().hidden(32, 0.5)
-                .batchNorm(BatchNormOrder.DROPOUT_BEFORE_BN).build()).label("before");
-        Training after = base().sgd(0.1).model(model.batchNorm(BatchNormOrder.DROPOUT_AFTER_BN).build()).label("after");
+        Training before = base().sgd(0.1)
+                .model(Mlp.builder()
+                        .hidden(32, 0.5)
+                        .batchNorm(BatchNormOrder.DROPOUT_BEFORE_BN)
+                        .build())
+                .label("before");
+        Training after = base().sgd(0.1)
+                .model(model.batchNorm(BatchNormOrder.DROPOUT_AFTER_BN).build())
+                .label("after");
         VarianceShiftRuns shift = VarianceShiftRuns.run(data, List.of(before, after), 2);
         assertEquals(4, shift.shifts().rowCount(), "2 models x 2 seeds x 1 BN layer");
         assertEquals(8, shift.runs().rowCount(), "2 models x 2 seeds x 2 epochs");
@@ -95,8 +119,10 @@ class BatchNormStudyTest {
         assertEquals(b.mean(), t.doubleColumn(VarianceShiftRuns.VARIANCE_RATIO).get(0), 1e-12);
         assertEquals(2, shift.summary().table().intColumn(RunSummary.SEEDS).get(0));
         assertThrows(IllegalArgumentException.class, () -> shift.ratio("before", 2));
-        assertThrows(IllegalArgumentException.class,
-                () -> VarianceShiftRuns.run(data, List.of(base().label("plain")), 1), "no BN: nothing to measure");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> VarianceShiftRuns.run(data, List.of(base().label("plain")), 1),
+                "no BN: nothing to measure");
     }
 
     @Test
@@ -107,15 +133,16 @@ class BatchNormStudyTest {
         int[] epoch = {1, 2, 1, 2, 1, 2, 1, 2};
         double[] val = {0.96, 0.98, 0.97, 0.98, 0.90, 0.97, 0.91, 0.96};
         double[] seconds = {1, 1, 2, 2, 1, 1, 1, 1};
-        runs.addColumns(tech.tablesaw.api.StringColumn.create(History.RUN, run),
+        runs.addColumns(
+                tech.tablesaw.api.StringColumn.create(History.RUN, run),
                 tech.tablesaw.api.LongColumn.create(RunSummary.SEED, seed),
                 tech.tablesaw.api.IntColumn.create(History.EPOCH, epoch),
                 tech.tablesaw.api.DoubleColumn.create(History.TRAIN_ACCURACY, val),
                 tech.tablesaw.api.DoubleColumn.create(History.VAL_ACCURACY, val),
                 tech.tablesaw.api.DoubleColumn.create(History.TEST_ACCURACY, val),
                 tech.tablesaw.api.DoubleColumn.create(History.SECONDS, seconds),
-                tech.tablesaw.api.DoubleColumn.create(History.CUMULATIVE_SECONDS,
-                        new double[] {1, 2, 2, 4, 1, 2, 1, 2}));
+                tech.tablesaw.api.DoubleColumn.create(
+                        History.CUMULATIVE_SECONDS, new double[] {1, 2, 2, 4, 1, 2, 1, 2}));
         // To 0.97: fast at epoch 2 (seed 1: 2 s) and epoch 1 (seed 2: 2 s); slow at epoch 2 (2 s), seed 2 never.
         SpeedUp missed = SpeedUp.of(RunSummary.of(runs, 0.97), "fast", "slow", Measure.SECONDS_TO_TARGET);
         assertFalse(missed.measured());
@@ -126,14 +153,16 @@ class BatchNormStudyTest {
         assertEquals(2.0, epochs.lowest(), 1e-12);
         assertEquals(2.0, epochs.highest(), 1e-12);
         assertTrue(epochs.comparison().measurable());
-        assertTrue(epochs.toString().startsWith("speed-up of fast over slow in epochs to the target: 2.00x"),
+        assertTrue(
+                epochs.toString().startsWith("speed-up of fast over slow in epochs to the target: 2.00x"),
                 epochs.toString());
         // Seconds to 0.96: fast 1 and 2 s, slow 2 and 2 s: ratio 2 / 1.5, range 2/2 to 2/1.
         SpeedUp secs = SpeedUp.of(RunSummary.of(runs, 0.96), "fast", "slow", Measure.SECONDS_TO_TARGET);
         assertEquals(2 / 1.5, secs.ratio(), 1e-12);
         assertEquals(1.0, secs.lowest(), 1e-12);
         assertEquals(2.0, secs.highest(), 1e-12);
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> SpeedUp.of(RunSummary.of(runs, 0.96), "fast", "slow", Measure.FINAL_VAL_ACCURACY));
     }
 }

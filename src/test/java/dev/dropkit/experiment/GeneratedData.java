@@ -22,7 +22,9 @@ public final class GeneratedData {
     /** The same with a validation split of {@code fraction}. */
     public static ImageData withValidation(Path dir, int train, int test, double fraction) {
         try {
-            return ImageData.fromFolder(IdxFixtures.write(dir, train, test)).validation(fraction).build();
+            return ImageData.fromFolder(IdxFixtures.write(dir, train, test))
+                    .validation(fraction)
+                    .build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

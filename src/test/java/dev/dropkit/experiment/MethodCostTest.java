@@ -17,11 +17,18 @@ import tech.tablesaw.api.Table;
 class MethodCostTest {
     /** {@code epochs} epochs of one second each, validation accuracy rising 0.03 per epoch to {@code last}. */
     static Table history(String run, long seed, int epochs, double last) {
-        Table t = Table.create(run, StringColumn.create(History.RUN), DoubleColumn.create("dropout"),
-                IntColumn.create(History.EPOCH), DoubleColumn.create(History.TRAIN_ACCURACY),
-                DoubleColumn.create(History.VAL_LOSS), DoubleColumn.create(History.VAL_ACCURACY),
-                DoubleColumn.create(History.TEST_ACCURACY), DoubleColumn.create(History.SECONDS),
-                DoubleColumn.create(History.CUMULATIVE_SECONDS), LongColumn.create(RunSummary.SEED));
+        Table t = Table.create(
+                run,
+                StringColumn.create(History.RUN),
+                DoubleColumn.create("dropout"),
+                IntColumn.create(History.EPOCH),
+                DoubleColumn.create(History.TRAIN_ACCURACY),
+                DoubleColumn.create(History.VAL_LOSS),
+                DoubleColumn.create(History.VAL_ACCURACY),
+                DoubleColumn.create(History.TEST_ACCURACY),
+                DoubleColumn.create(History.SECONDS),
+                DoubleColumn.create(History.CUMULATIVE_SECONDS),
+                LongColumn.create(RunSummary.SEED));
         for (int e = 1; e <= epochs; e++) {
             double val = last - 0.03 * (epochs - e);
             t.stringColumn(History.RUN).append(run);
@@ -43,10 +50,16 @@ class MethodCostTest {
     }
 
     private static MethodCost costs() {
-        Table grid = stack(history("p=0.0", 1, 4, 0.90), history("p=0.0", 2, 4, 0.91),
-                history("p=0.5", 1, 4, 0.95), history("p=0.5", 2, 4, 0.96));
-        Table adaptive = stack(history("controller", 1, 4, 0.955), history("controller", 2, 4, 0.95),
-                history("weak", 1, 4, 0.80), history("weak", 2, 4, 0.81));
+        Table grid = stack(
+                history("p=0.0", 1, 4, 0.90),
+                history("p=0.0", 2, 4, 0.91),
+                history("p=0.5", 1, 4, 0.95),
+                history("p=0.5", 2, 4, 0.96));
+        Table adaptive = stack(
+                history("controller", 1, 4, 0.955),
+                history("controller", 2, 4, 0.95),
+                history("weak", 1, 4, 0.80),
+                history("weak", 2, 4, 0.81));
         MethodCost costs = MethodCost.of(0.93).addGrid("grid", grid).addEach(adaptive);
         for (long seed = 1; seed <= 2; seed++) {
             Table trained = stack(history("a", seed, 3, 0.9), history("b", seed, 3, 0.92), history("c", seed, 2, 0.94));
@@ -60,7 +73,9 @@ class MethodCostTest {
         MethodCost costs = costs();
         assertEquals("p=0.5", costs.chosen("grid"));
         Table t = costs.table();
-        assertEquals(List.of("grid", "controller", "weak", "search"), t.stringColumn(MethodCost.METHOD).asList());
+        assertEquals(
+                List.of("grid", "controller", "weak", "search"),
+                t.stringColumn(MethodCost.METHOD).asList());
         assertEquals(0.955, t.doubleColumn(RunSummary.FINAL_VAL_ACCURACY).get(0), 1e-12);
         assertEquals(8, t.doubleColumn(MethodCost.COST_EPOCHS).get(0), 1e-12);
         assertEquals(8, t.doubleColumn(MethodCost.COST_SECONDS).get(0), 1e-12);
@@ -84,12 +99,16 @@ class MethodCostTest {
         String goal = costs.goal("grid", 1.2);
         String[] lines = goal.split("\n");
         assertEquals(3, lines.length, goal);
-        assertTrue(lines[0].startsWith("controller: cost 1.00 training runs (within 1.20); no measurable difference"),
+        assertTrue(
+                lines[0].startsWith("controller: cost 1.00 training runs (within 1.20); no measurable difference"),
                 lines[0]);
         assertTrue(lines[0].endsWith("-> goal met"), lines[0]);
-        assertTrue(lines[1].contains("grid beats weak") && lines[1].endsWith("falls short: less accurate beyond the"
-                + " spread"), lines[1]);
-        assertTrue(lines[2].startsWith("search: cost 2.00 training runs (above 1.20)") && lines[2].contains("too dear"),
+        assertTrue(
+                lines[1].contains("grid beats weak")
+                        && lines[1].endsWith("falls short: less accurate beyond the" + " spread"),
+                lines[1]);
+        assertTrue(
+                lines[2].startsWith("search: cost 2.00 training runs (above 1.20)") && lines[2].contains("too dear"),
                 lines[2]);
         assertEquals(List.of("controller"), costs.goalMetBy("grid", 1.2));
         assertEquals(List.of(), costs.goalMetBy("grid", 1.2, "weak", "search"), "only the ones asked about");
@@ -117,13 +136,19 @@ class MethodCostTest {
         String twice = assertThrows(IllegalArgumentException.class, () -> costs.add("search", 1, one, one))
                 .getMessage();
         assertTrue(twice.contains("already has seed 1"), twice);
-        String unknown = assertThrows(IllegalArgumentException.class, () -> costs.seconds("nope")).getMessage();
+        String unknown = assertThrows(IllegalArgumentException.class, () -> costs.seconds("nope"))
+                .getMessage();
         assertTrue(unknown.contains("no method 'nope'"), unknown);
-        String notGrid = assertThrows(IllegalArgumentException.class, () -> costs.chosen("search")).getMessage();
+        String notGrid = assertThrows(IllegalArgumentException.class, () -> costs.chosen("search"))
+                .getMessage();
         assertTrue(notGrid.contains("is not a grid"), notGrid);
         assertThrows(IllegalArgumentException.class, () -> costs.goal("grid", 1.2, "nope"));
-        String empty = assertThrows(IllegalStateException.class, () -> MethodCost.of(0.9).table()).getMessage();
+        String empty = assertThrows(
+                        IllegalStateException.class, () -> MethodCost.of(0.9).table())
+                .getMessage();
         assertTrue(empty.contains("no methods added"), empty);
-        assertThrows(IllegalStateException.class, () -> MethodCost.of(0.9).addEach(one.copy()).runs("x"));
+        assertThrows(
+                IllegalStateException.class,
+                () -> MethodCost.of(0.9).addEach(one.copy()).runs("x"));
     }
 }

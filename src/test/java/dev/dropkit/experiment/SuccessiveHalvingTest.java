@@ -22,6 +22,7 @@ import tech.tablesaw.api.Table;
 class SuccessiveHalvingTest {
     @TempDir
     static Path dir;
+
     private static ImageData mnist;
 
     @BeforeAll
@@ -43,8 +44,11 @@ class SuccessiveHalvingTest {
     /** Four candidates; the one with a tiny learning rate cannot keep up and must be dropped first. */
     private static List<Training> candidates() {
         Training base = Training.of(Mlp.seedModel()).progress(false);
-        return List.of(base.copy().sgd(0.1).label("lr 0.1"), base.copy().sgd(1e-4).label("lr 1e-4"),
-                base.copy().sgd(0.2).label("lr 0.2"), base.copy().sgd(0.05).label("lr 0.05"));
+        return List.of(
+                base.copy().sgd(0.1).label("lr 0.1"),
+                base.copy().sgd(1e-4).label("lr 1e-4"),
+                base.copy().sgd(0.2).label("lr 0.2"),
+                base.copy().sgd(0.05).label("lr 0.05"));
     }
 
     @Test
@@ -69,7 +73,9 @@ class SuccessiveHalvingTest {
 
     @Test
     void aTimeBudgetIsSharedOutInSeconds() {
-        var result = SuccessiveHalving.of(candidates().subList(0, 2)).budgetSeconds(0.01).run(data());
+        var result = SuccessiveHalving.of(candidates().subList(0, 2))
+                .budgetSeconds(0.01)
+                .run(data());
         // One rung; each candidate trains at least one epoch however small the budget.
         assertEquals(2, result.rungs().rowCount());
         assertEquals(List.of(1, 1), result.rungs().intColumn("epochs").asList());
@@ -78,11 +84,23 @@ class SuccessiveHalvingTest {
 
     @Test
     void noCandidateTrainsBeyondTheMaximumEpochs() {
-        var result = SuccessiveHalving.of(candidates()).budgetSeconds(1e6).maxEpochs(2).run(data());
+        var result = SuccessiveHalving.of(candidates())
+                .budgetSeconds(1e6)
+                .maxEpochs(2)
+                .run(data());
         assertEquals(2, result.histories().intColumn("epoch").max(), 0, "a huge budget is capped at 2 epochs each");
         Table rungs = result.rungs();
-        assertEquals(List.of(2, 2, 2, 2), rungs.where(rungs.intColumn("rung").isEqualTo(1)).intColumn("epochs").asList());
-        assertEquals(0, rungs.where(rungs.intColumn("rung").isEqualTo(2)).doubleColumn("rung_seconds").sum(), 0,
+        assertEquals(
+                List.of(2, 2, 2, 2),
+                rungs.where(rungs.intColumn("rung").isEqualTo(1))
+                        .intColumn("epochs")
+                        .asList());
+        assertEquals(
+                0,
+                rungs.where(rungs.intColumn("rung").isEqualTo(2))
+                        .doubleColumn("rung_seconds")
+                        .sum(),
+                0,
                 "survivors at the cap train no further");
     }
 
@@ -92,10 +110,14 @@ class SuccessiveHalvingTest {
         assertTrue(none.getMessage().contains("no candidates"), none.getMessage());
         Training t = Training.of(Mlp.seedModel()).label("same");
         assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(List.of(t, t.copy())));
-        assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(candidates()).eta(1));
-        assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(candidates()).budgetSeconds(0));
-        assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(candidates()).budgetEpochs(0));
-        assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(candidates()).maxEpochs(0));
+        assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(candidates())
+                .eta(1));
+        assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(candidates())
+                .budgetSeconds(0));
+        assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(candidates())
+                .budgetEpochs(0));
+        assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(candidates())
+                .maxEpochs(0));
         try (ImageData any = GeneratedData.load(dir.resolve("any"), 100, 50)) {
             var noBudget = assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(candidates())
                     .run(any));
@@ -107,8 +129,10 @@ class SuccessiveHalvingTest {
     void withoutAValidationSplitTheSearchRefusesToRank() {
         ImageData none = GeneratedData.withValidation(dir.resolve("none"), 300, 100, 0);
         try (ImageData data = none != null ? none : GeneratedData.load(dir.resolve("plain"), 300, 100)) {
-            var e = assertThrows(IllegalArgumentException.class,
-                    () -> SuccessiveHalving.of(candidates().subList(0, 2)).budgetEpochs(2).run(data));
+            var e = assertThrows(IllegalArgumentException.class, () -> SuccessiveHalving.of(
+                            candidates().subList(0, 2))
+                    .budgetEpochs(2)
+                    .run(data));
             assertTrue(e.getMessage().contains("validation split"), e.getMessage());
         }
     }

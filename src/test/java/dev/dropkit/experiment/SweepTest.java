@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dropkit.data.ImageData;
 import dev.dropkit.model.Mlp;
-import dev.dropkit.train.Training;
 import dev.dropkit.train.History;
+import dev.dropkit.train.Training;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +28,7 @@ import tech.tablesaw.api.Table;
 class SweepTest {
     @TempDir
     static Path dir;
+
     private static ImageData mnist;
 
     @BeforeAll
@@ -47,9 +48,13 @@ class SweepTest {
     @Test
     void runsOneTrainingPerValueAndStacksTheHistories() {
         Table runs = Sweep.dropoutRates(0, 0.5)
-                .run(p -> base().model(Mlp.seedModel().withDropout(p)).label("p=" + p).fit(mnist));
+                .run(p -> base().model(Mlp.seedModel().withDropout(p))
+                        .label("p=" + p)
+                        .fit(mnist));
         assertEquals(4, runs.rowCount(), "2 runs x 2 epochs");
-        assertEquals(List.of("p=0.0", "p=0.5"), runs.stringColumn("run").unique().asList().stream().sorted().toList());
+        assertEquals(
+                List.of("p=0.0", "p=0.5"),
+                runs.stringColumn("run").unique().asList().stream().sorted().toList());
         assertEquals(List.of(0.0, 0.0, 0.5, 0.5), runs.doubleColumn("dropout").asList());
         assertEquals(List.of(1, 2, 1, 2), runs.intColumn("epoch").asList());
         assertTrue(runs.doubleColumn("train_accuracy").min() > 0.3, "trained above chance");
@@ -59,16 +64,24 @@ class SweepTest {
     void eachConfigurationRunsOverItsSeedsIntoOneTable() {
         Sweep<Double> sweep = Sweep.dropoutRates(0, 0.5).seeds(2).listener(SweepListener.none());
         var trials = sweep.trials(p -> base().epochs(1).model(Mlp.seedModel().withDropout(p)));
-        assertEquals(List.of("dropout=0.0", "dropout=0.0", "dropout=0.5", "dropout=0.5"),
+        assertEquals(
+                List.of("dropout=0.0", "dropout=0.0", "dropout=0.5", "dropout=0.5"),
                 trials.stream().map(Sweep.Trial::run).toList());
-        assertEquals(List.of(42L, 43L, 42L, 43L), trials.stream().map(Sweep.Trial::seed).toList(),
+        assertEquals(
+                List.of(42L, 43L, 42L, 43L),
+                trials.stream().map(Sweep.Trial::seed).toList(),
                 "the configuration's seed and the next");
         assertEquals(43L, trials.get(1).training().seed());
         assertFalse(trials.get(0).training().progress(), "no per-epoch lines inside a sweep");
-        Table runs = sweep.run(mnist, p -> base().epochs(1).model(Mlp.seedModel().withDropout(p)));
+        Table runs =
+                sweep.run(mnist, p -> base().epochs(1).model(Mlp.seedModel().withDropout(p)));
         assertEquals(4, runs.rowCount(), "2 rates x 2 seeds x 1 epoch");
-        assertEquals(List.of(42L, 43L, 42L, 43L), runs.longColumn(RunSummary.SEED).asList());
-        assertFalse(runs.doubleColumn(History.TRAIN_LOSS).get(0).equals(runs.doubleColumn(History.TRAIN_LOSS).get(1)),
+        assertEquals(
+                List.of(42L, 43L, 42L, 43L), runs.longColumn(RunSummary.SEED).asList());
+        assertFalse(
+                runs.doubleColumn(History.TRAIN_LOSS)
+                        .get(0)
+                        .equals(runs.doubleColumn(History.TRAIN_LOSS).get(1)),
                 "another seed gives another run");
         RunSummary summary = RunSummary.of(runs);
         assertEquals(List.of(2, 2), summary.table().intColumn(RunSummary.SEEDS).asList());
@@ -96,16 +109,22 @@ class SweepTest {
             }
         };
         // One slot: trials finish in list order (with more, in the order they end; see ConcurrentSweepTest).
-        Sweep.learningRates(0.1).seeds(2).parallelism(1).labels(lr -> "lr " + lr).listener(listener).run(mnist,
-                lr -> base().epochs(2).sgd(lr));
-        assertEquals(List.of("start lr 2", "lr 0.1 seed 42: 2 epochs", "lr 0.1 seed 43: 2 epochs", "done [lr 0.1]"),
-                events);
+        Sweep.learningRates(0.1)
+                .seeds(2)
+                .parallelism(1)
+                .labels(lr -> "lr " + lr)
+                .listener(listener)
+                .run(mnist, lr -> base().epochs(2).sgd(lr));
+        assertEquals(
+                List.of("start lr 2", "lr 0.1 seed 42: 2 epochs", "lr 0.1 seed 43: 2 epochs", "done [lr 0.1]"), events);
     }
 
     @Test
     void theDefaultLinesAreOnePerFinishedTrial() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Sweep.configs(List.of(base().epochs(1).label("plain"))).seeds(2).parallelism(1)
+        Sweep.configs(List.of(base().epochs(1).label("plain")))
+                .seeds(2)
+                .parallelism(1)
                 .listener(SweepProgress.lines(new PrintStream(bytes, true, StandardCharsets.UTF_8)))
                 .run(mnist, c -> c);
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
@@ -117,31 +136,48 @@ class SweepTest {
 
     @Test
     void addsAColumnForAKnobTheHistoryDoesNotRecord() {
-        Table runs = Sweep.of("seed", 1, 2).run(s -> base().epochs(1).seed(s).label("seed " + s).fit(mnist));
+        Table runs = Sweep.of("seed", 1, 2)
+                .run(s -> base().epochs(1).seed(s).label("seed " + s).fit(mnist));
         assertEquals(List.of(1, 2), runs.intColumn("seed").asList());
         assertTrue(runs.columnNames().containsAll(List.of("run", "lr", "momentum", "batch_size", "weight_decay")));
     }
 
     @Test
     void fitsAListOfConfigurations() {
-        Table runs = Sweep.fit(mnist, List.of(base().epochs(1).label("plain"),
-                base().epochs(1).momentum(0.9).label("momentum")));
+        Table runs = Sweep.fit(
+                mnist,
+                List.of(
+                        base().epochs(1).label("plain"),
+                        base().epochs(1).momentum(0.9).label("momentum")));
         assertEquals(List.of("plain", "momentum"), runs.stringColumn("run").asList());
         assertEquals(List.of(0.0, 0.9), runs.doubleColumn("momentum").asList());
     }
 
     @Test
     void interleavedRunsTrainInTurnAndStopAtTheirTarget() {
-        Table runs = Sweep.interleaved(mnist, List.of(base().label("two epochs"),
-                base().epochs(3).stopAt(0.05).label("stops at once"), base().epochs(3).label("three epochs")));
-        assertEquals(List.of("two epochs", "two epochs", "stops at once", "three epochs", "three epochs",
-                "three epochs"), runs.stringColumn("run").asList());
+        Table runs = Sweep.interleaved(
+                mnist,
+                List.of(
+                        base().label("two epochs"),
+                        base().epochs(3).stopAt(0.05).label("stops at once"),
+                        base().epochs(3).label("three epochs")));
+        assertEquals(
+                List.of("two epochs", "two epochs", "stops at once", "three epochs", "three epochs", "three epochs"),
+                runs.stringColumn("run").asList());
         assertEquals(List.of(1, 2, 1, 1, 2, 3), runs.intColumn("epoch").asList());
         assertThrows(IllegalArgumentException.class, () -> Sweep.interleaved(mnist, List.of()));
-        Table seeded = Sweep.configs(List.of(base().epochs(2).label("a"), base().epochs(1).label("b"))).seeds(2)
-                .interleaved().listener(SweepListener.none()).run(mnist, c -> c);
-        assertEquals(List.of("a", "a", "a", "a", "b", "b"), seeded.stringColumn("run").asList());
-        assertEquals(List.of(42L, 42L, 43L, 43L, 42L, 43L), seeded.longColumn(RunSummary.SEED).asList());
+        Table seeded = Sweep.configs(
+                        List.of(base().epochs(2).label("a"), base().epochs(1).label("b")))
+                .seeds(2)
+                .interleaved()
+                .listener(SweepListener.none())
+                .run(mnist, c -> c);
+        assertEquals(
+                List.of("a", "a", "a", "a", "b", "b"),
+                seeded.stringColumn("run").asList());
+        assertEquals(
+                List.of(42L, 42L, 43L, 43L, 42L, 43L),
+                seeded.longColumn(RunSummary.SEED).asList());
     }
 
     @Test
@@ -159,14 +195,17 @@ class SweepTest {
         assertThrows(IllegalArgumentException.class, () -> Sweep.of("x", List.of()));
         var none = assertThrows(IllegalArgumentException.class, () -> Sweep.fit(mnist, List.of()));
         assertTrue(none.getMessage().contains("no training configurations"), none.getMessage());
-        var twice = assertThrows(IllegalArgumentException.class,
-                () -> Sweep.fit(mnist, List.of(base().label("a"), base().label("a"))));
+        var twice = assertThrows(
+                IllegalArgumentException.class, () -> Sweep.fit(mnist, List.of(base().label("a"), base().label("a"))));
         assertTrue(twice.getMessage().contains("'a'"), twice.getMessage());
-        var zero = assertThrows(IllegalArgumentException.class, () -> Sweep.dropoutRates(0.5).seeds(0));
+        var zero = assertThrows(
+                IllegalArgumentException.class, () -> Sweep.dropoutRates(0.5).seeds(0));
         assertTrue(zero.getMessage().startsWith("seed count 0 must be at least 1"), zero.getMessage());
-        var repeated = assertThrows(IllegalArgumentException.class, () -> Sweep.dropoutRates(0.5).seeds(1, 1));
+        var repeated = assertThrows(
+                IllegalArgumentException.class, () -> Sweep.dropoutRates(0.5).seeds(1, 1));
         assertTrue(repeated.getMessage().contains("repeat"), repeated.getMessage());
-        var legacy = assertThrows(IllegalArgumentException.class,
+        var legacy = assertThrows(
+                IllegalArgumentException.class,
                 () -> Sweep.dropoutRates(0.5).seeds(2).run(p -> base().fit(mnist)));
         assertTrue(legacy.getMessage().contains("run(data"), legacy.getMessage());
         for (var e : List.of(empty, rate, lr, batch, none, twice, zero, repeated, legacy)) {

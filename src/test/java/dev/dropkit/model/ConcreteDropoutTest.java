@@ -21,18 +21,20 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.dropkit.Env;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ConcreteDropoutTest {
     private static final ConcreteDropout.Settings SETTINGS = new ConcreteDropout.Settings(0.1, 0.01, 0.02);
 
     /** The objective of the gradient check: a fixed linear read-out of the dropped activations plus the regulariser. */
-    private static NDArray objective(NDArray logit, NDArray x, NDArray u, NDArray w, NDArray upstream,
-            NDManager manager) {
+    private static NDArray objective(
+            NDArray logit, NDArray x, NDArray u, NDArray w, NDArray upstream, NDManager manager) {
         NDArray y = ConcreteDropout.drop(x, logit, u, SETTINGS.temperature());
-        return y.mul(upstream).sum().add(ConcreteDropout.regulariser(logit, w, x.getShape().tail(), SETTINGS, manager));
+        return y.mul(upstream)
+                .sum()
+                .add(ConcreteDropout.regulariser(logit, w, x.getShape().tail(), SETTINGS, manager));
     }
 
     /** d objective / d logit from the engine's autograd equals a central finite difference (float64, fixed noise). */
@@ -74,7 +76,8 @@ class ConcreteDropoutTest {
             NDArray logit = batch.create(new float[] {-0.5f});
             logit.setRequiresGradient(true);
             try (GradientCollector gc = Env.engine().newGradientCollector()) {
-                NDArray y = ConcreteDropout.drop(x, logit, u, 0.1).sum()
+                NDArray y = ConcreteDropout.drop(x, logit, u, 0.1)
+                        .sum()
                         .add(ConcreteDropout.regulariser(logit, w, 8, SETTINGS, batch));
                 churn.run();
                 gc.backward(y);
@@ -123,12 +126,23 @@ class ConcreteDropoutTest {
             double p = 0.3;
             NDArray logit = manager.create(new double[] {Math.log(p / (1 - p))});
             NDArray w = manager.create(new double[] {1, -2, 3, 0.5}, new Shape(2, 2));
-            double expected = 0.01 * (1 + 4 + 9 + 0.25) / (1 - p) + 0.02 * 7 * (p * Math.log(p) + (1 - p) * Math.log(1 - p));
-            assertEquals(expected, ConcreteDropout.regulariser(logit, w, 7, SETTINGS, manager).getDouble(), 1e-12);
-            assertEquals(0.02 * 7 * (p * Math.log(p) + (1 - p) * Math.log(1 - p)),
-                    ConcreteDropout.regulariser(logit, null, 7, SETTINGS, manager).getDouble(), 1e-12,
+            double expected =
+                    0.01 * (1 + 4 + 9 + 0.25) / (1 - p) + 0.02 * 7 * (p * Math.log(p) + (1 - p) * Math.log(1 - p));
+            assertEquals(
+                    expected,
+                    ConcreteDropout.regulariser(logit, w, 7, SETTINGS, manager).getDouble(),
+                    1e-12);
+            assertEquals(
+                    0.02 * 7 * (p * Math.log(p) + (1 - p) * Math.log(1 - p)),
+                    ConcreteDropout.regulariser(logit, null, 7, SETTINGS, manager)
+                            .getDouble(),
+                    1e-12,
                     "without a weight only the entropy term");
-            assertEquals(0, ConcreteDropout.regulariser(logit, w, 7, SETTINGS, manager).getShape().dimension(),
+            assertEquals(
+                    0,
+                    ConcreteDropout.regulariser(logit, w, 7, SETTINGS, manager)
+                            .getShape()
+                            .dimension(),
                     "a scalar, as a loss is");
         }
     }
@@ -158,7 +172,9 @@ class ConcreteDropoutTest {
             int n = y.length;
             assertEquals(p, (double) dropped / n, 5 * Math.sqrt(p * (1 - p) / n), "fraction mostly dropped");
             assertTrue(nearlyBinary > 0.85 * n, "t = 0.1 gives a nearly binary mask: " + nearlyBinary + " of " + n);
-            assertArrayEquals(x.toFloatArray(), layer.forward(ps, new NDList(x), false).head().toFloatArray(),
+            assertArrayEquals(
+                    x.toFloatArray(),
+                    layer.forward(ps, new NDList(x), false).head().toFloatArray(),
                     "identity at inference");
             assertEquals(0, layer.lossTerm().getShape().dimension(), "the loss term is a scalar");
         }
@@ -178,21 +194,24 @@ class ConcreteDropoutTest {
             float[] first = a.forward(ps, new NDList(x), true).head().toFloatArray();
             assertArrayEquals(first, b.forward(ps, new NDList(x), true).head().toFloatArray());
             b.reseed(10);
-            assertFalse(java.util.Arrays.equals(first, b.forward(ps, new NDList(x), true).head().toFloatArray()));
+            assertFalse(java.util.Arrays.equals(
+                    first, b.forward(ps, new NDList(x), true).head().toFloatArray()));
         }
     }
 
     @Test
     void badSettingsAreOneLineErrors() {
         for (double t : new double[] {0, -0.1, Double.NaN}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> ConcreteDropout.Settings.PAPER_DEFAULTS.withTemperature(t));
-            assertTrue(e.getMessage().startsWith("concrete dropout temperature " + t + " must be positive"),
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> ConcreteDropout.Settings.PAPER_DEFAULTS.withTemperature(t));
+            assertTrue(
+                    e.getMessage().startsWith("concrete dropout temperature " + t + " must be positive"),
                     e.getMessage());
             assertFalse(e.getMessage().contains("\n"));
         }
         for (double rate : new double[] {0, 1, -0.2, 1.5, Double.NaN}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
                     () -> new ConcreteDropout(rate, ConcreteDropout.Settings.PAPER_DEFAULTS));
             assertTrue(e.getMessage().contains("initial rate " + rate + " is outside (0, 1)"), e.getMessage());
             assertFalse(e.getMessage().contains("\n"));
@@ -216,17 +235,26 @@ class ConcreteDropoutTest {
      */
     @Test
     void trainerInitialisesAndUpdatesTheLearnedRate() {
-        Mlp mlp = Mlp.builder().inputs(6).hidden(16, 0.2).outputs(3).dropoutKind(DropoutKind.CONCRETE)
-                .concrete(new ConcreteDropout.Settings(0.1, 1e-4, 0.5)).build();
+        Mlp mlp = Mlp.builder()
+                .inputs(6)
+                .hidden(16, 0.2)
+                .outputs(3)
+                .dropoutKind(DropoutKind.CONCRETE)
+                .concrete(new ConcreteDropout.Settings(0.1, 1e-4, 0.5))
+                .build();
         assertEquals("6-16(concrete dropout 0.2)-3", mlp.toString());
         try (Model model = Model.newInstance("concrete")) {
             model.setBlock(mlp.block());
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f)).build());
+                    .optOptimizer(Optimizer.sgd()
+                            .setLearningRateTracker(Tracker.fixed(0.1f))
+                            .build());
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(1, 6));
                 ConcreteDropout layer = (ConcreteDropout) model.getBlock().getChildren().values().stream()
-                        .filter(b -> b instanceof ConcreteDropout).findFirst().orElseThrow();
+                        .filter(b -> b instanceof ConcreteDropout)
+                        .findFirst()
+                        .orElseThrow();
                 assertEquals(0.2, layer.rate(), 1e-6, "not re-initialised by the trainer");
                 Parameter logit = layer.logit();
                 assertTrue(model.getBlock().getParameters().values().contains(logit), "a parameter of the model");
@@ -236,7 +264,8 @@ class ConcreteDropoutTest {
                 NDArray y = manager.randomInteger(0, 3, new Shape(32), DataType.INT32);
                 double before = layer.rate();
                 for (int step = 0; step < 5; step++) {
-                    try (NDManager batch = manager.newSubManager(); GradientCollector gc = trainer.newGradientCollector()) {
+                    try (NDManager batch = manager.newSubManager();
+                            GradientCollector gc = trainer.newGradientCollector()) {
                         x.tempAttach(batch);
                         NDArray loss = trainer.getLoss().evaluate(new NDList(y), trainer.forward(new NDList(x)));
                         gc.backward(loss.add(layer.lossTerm()));
@@ -261,8 +290,10 @@ class ConcreteDropoutTest {
             assertEquals(kind.label(), kind.create(0.3).kind(), "a layer names its kind");
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DropoutKind.parse("magic"));
-        assertEquals("unknown dropout variant 'magic': use one of standard, fast, structured, concrete", e.getMessage());
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+        assertEquals(
+                "unknown dropout variant 'magic': use one of standard, fast, structured, concrete", e.getMessage());
+        IllegalArgumentException missing = assertThrows(
+                IllegalArgumentException.class,
                 () -> Mlp.builder().dropoutKind(null).build());
         assertFalse(missing.getMessage().contains("\n"));
     }

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 class FastDropoutTest {
     private static float[] mask(FastDropout layer, NDManager manager, int n) {
         NDArray ones = manager.ones(new Shape(1, n));
-        return layer.forward(new ParameterStore(manager, false), new NDList(ones), true).head().toFloatArray();
+        return layer.forward(new ParameterStore(manager, false), new NDList(ones), true)
+                .head()
+                .toFloatArray();
     }
 
     @Test

@@ -44,14 +44,21 @@ class NativeLifetimeTest {
 
     /** The gradients of every parameter after one training step's forward and backward (seeded). */
     private static float[][] gradients(String kind, boolean collectInBetween) throws InterruptedException {
-        Mlp mlp = Mlp.builder().inputs(30).hidden(24, 0.5).hidden(16, 0.5).outputs(4).dropoutKind(DropoutKind.parse(kind)).build();
+        Mlp mlp = Mlp.builder()
+                .inputs(30)
+                .hidden(24, 0.5)
+                .hidden(16, 0.5)
+                .outputs(4)
+                .dropoutKind(DropoutKind.parse(kind))
+                .build();
         try (NDManager manager = Env.engine().newBaseManager()) {
             Env.engine().setRandomSeed(11);
             SequentialBlock block = mlp.block();
             block.initialize(manager, DataType.FLOAT32, new Shape(1, 30));
             NDArray x = manager.randomUniform(-1, 1, new Shape(8, 30));
             ParameterStore ps = new ParameterStore(manager, false);
-            try (NDManager step = manager.newSubManager(); GradientCollector gc = Env.engine().newGradientCollector()) {
+            try (NDManager step = manager.newSubManager();
+                    GradientCollector gc = Env.engine().newGradientCollector()) {
                 NDArray y = block.forward(ps, new NDList(x.duplicate()), true).head();
                 if (collectInBetween) {
                     collectAndReuseFreedMemory();

@@ -24,7 +24,9 @@ class StructuredDropoutTest {
             StructuredDropout layer = new StructuredDropout(0.5);
             layer.reseed(1);
             NDArray x = manager.ones(new Shape(64, 2000));
-            float[] y = layer.forward(new ParameterStore(manager, false), new NDList(x), true).head().toFloatArray();
+            float[] y = layer.forward(new ParameterStore(manager, false), new NDList(x), true)
+                    .head()
+                    .toFloatArray();
             int keptUnits = 0;
             for (int unit = 0; unit < 2000; unit++) {
                 float v = y[unit];
@@ -35,21 +37,33 @@ class StructuredDropoutTest {
                 keptUnits += v > 0 ? 1 : 0;
             }
             assertEquals(1000, keptUnits, 5 * Math.sqrt(2000 * 0.25));
-            assertEquals(x.toFloatArray()[0], layer.forward(new ParameterStore(manager, false), new NDList(x), false)
-                    .head().toFloatArray()[0], "identity at inference");
+            assertEquals(
+                    x.toFloatArray()[0],
+                    layer.forward(new ParameterStore(manager, false), new NDList(x), false)
+                            .head()
+                            .toFloatArray()[0],
+                    "identity at inference");
         }
     }
 
     /** The fused block equals the dense MLP with a unit mask, in output and in the gradients of all weights. */
     @Test
     void fusedBlockEqualsDenseComputationWithUnitMask() {
-        Mlp mlp = Mlp.builder().inputs(20).hidden(16, 0.5).outputs(3).dropoutKind(DropoutKind.STRUCTURED).build();
+        Mlp mlp = Mlp.builder()
+                .inputs(20)
+                .hidden(16, 0.5)
+                .outputs(3)
+                .dropoutKind(DropoutKind.STRUCTURED)
+                .build();
         try (NDManager manager = Env.engine().newBaseManager()) {
             SequentialBlock block = mlp.block();
             block.initialize(manager, DataType.FLOAT32, new Shape(1, 20));
-            StructuredMlpBlock fused = (StructuredMlpBlock) block.getChildren().get(0).getValue();
+            StructuredMlpBlock fused =
+                    (StructuredMlpBlock) block.getChildren().get(0).getValue();
             StructuredDropout dropout = (StructuredDropout) fused.getChildren().values().stream()
-                    .filter(b -> b instanceof StructuredDropout).findFirst().orElseThrow();
+                    .filter(b -> b instanceof StructuredDropout)
+                    .findFirst()
+                    .orElseThrow();
             dropout.reseed(5);
             long[] kept = dropout.keptUnits(16);
             dropout.reseed(5);
@@ -81,7 +95,11 @@ class StructuredDropoutTest {
             w2d.setRequiresGradient(true);
             NDArray expected;
             try (GradientCollector gc = Env.engine().newGradientCollector()) {
-                NDArray h = x.matMul(w1d.transpose()).add(b1).getNDArrayInternal().relu().mul(mask);
+                NDArray h = x.matMul(w1d.transpose())
+                        .add(b1)
+                        .getNDArrayInternal()
+                        .relu()
+                        .mul(mask);
                 expected = h.matMul(w2d.transpose()).add(b2);
                 gc.backward(expected.sum());
             }
@@ -90,7 +108,12 @@ class StructuredDropoutTest {
             assertTrue(fusedGradW2.allClose(w2d.getGradient(), 1e-4, 1e-5, false), "grad of W2 (dropped columns 0)");
 
             NDArray inference = block.forward(ps, new NDList(x), false).head();
-            NDArray dense = x.matMul(w1.transpose()).add(b1).getNDArrayInternal().relu().matMul(w2.transpose()).add(b2);
+            NDArray dense = x.matMul(w1.transpose())
+                    .add(b1)
+                    .getNDArrayInternal()
+                    .relu()
+                    .matMul(w2.transpose())
+                    .add(b2);
             assertTrue(inference.allClose(dense, 1e-4, 1e-5, false), "all units at inference");
         }
     }
@@ -107,7 +130,9 @@ class StructuredDropoutTest {
     void rateHoldersAreFoundForSchedules() {
         Block block = Mlp.seedModel().withDropoutKind(DropoutKind.STRUCTURED).block();
         long holders = block.getChildren().values().stream()
-                .flatMap(b -> b.getChildren().values().stream()).filter(b -> b instanceof DropoutLayer).count();
+                .flatMap(b -> b.getChildren().values().stream())
+                .filter(b -> b instanceof DropoutLayer)
+                .count();
         assertEquals(1, holders);
     }
 }

@@ -29,12 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ShardedStepTest {
     @TempDir
     static Path tmp;
+
     private static ImageData data;
     private static int threads;
 
     @BeforeAll
     static void load() throws Exception {
-        data = ImageData.fromFolder(IdxFixtures.write(tmp.resolve("set"), 600, 200)).build();
+        data = ImageData.fromFolder(IdxFixtures.write(tmp.resolve("set"), 600, 200))
+                .build();
         threads = Env.threads();
         Env.threads(1);
     }
@@ -46,13 +48,19 @@ class ShardedStepTest {
     }
 
     private static Training plain() {
-        return Training.of(Mlp.seedModel().withDropout(0)).sgd(0.1).batchSize(64).epochs(2).seed(7).progress(false);
+        return Training.of(Mlp.seedModel().withDropout(0))
+                .sgd(0.1)
+                .batchSize(64)
+                .epochs(2)
+                .seed(7)
+                .progress(false);
     }
 
     @Test
     void shardsGiveTheWholeBatchGradient() {
         for (Training t : new Training[] {plain(), plain().weightDecay(1e-2, WeightDecay.L2_LOSS)}) {
-            try (TrainingRun run = t.start(data); NDManager manager = Env.engine().newBaseManager()) {
+            try (TrainingRun run = t.start(data);
+                    NDManager manager = Env.engine().newBaseManager()) {
                 manager.getEngine().setRandomSeed(3);
                 NDArray x = manager.randomUniform(0, 1, new Shape(37, 784));
                 NDArray y = manager.randomInteger(0, 10, new Shape(37), DataType.INT64);
@@ -89,7 +97,8 @@ class ShardedStepTest {
             for (int e = 0; e < 2; e++) {
                 double a = one.table().doubleColumn(History.TRAIN_LOSS).get(e);
                 double b = h.table().doubleColumn(History.TRAIN_LOSS).get(e);
-                assertEquals(a, b, 1e-4 * a, h.table().intColumn(History.WORKERS).get(0) + " workers, epoch " + (e + 1));
+                assertEquals(
+                        a, b, 1e-4 * a, h.table().intColumn(History.WORKERS).get(0) + " workers, epoch " + (e + 1));
             }
         }
         assertEquals(5, five.table().intColumn(History.WORKERS).get(1));
@@ -120,7 +129,9 @@ class ShardedStepTest {
             NDArray x = data.testX().get("0:4");
             NDArray y = data.testY().get("0:4");
             var shards = assertThrows(IllegalArgumentException.class, () -> run.gradients(x, y, 5));
-            assertTrue(shards.getMessage().contains("[1, 4]") && !shards.getMessage().contains("\n"),
+            assertTrue(
+                    shards.getMessage().contains("[1, 4]")
+                            && !shards.getMessage().contains("\n"),
                     shards.getMessage());
         }
     }

@@ -27,13 +27,18 @@ class BarChartTest {
         DoubleColumn seconds = DoubleColumn.create("seconds_to_target", 5.0, 4.0, 6.5);
         seconds.appendMissing();
         // Rates as a float dropout layer reports them: 0.2f widened to double is 0.20000000298...
-        return Table.create("s", DoubleColumn.create("dropout", 0.0, (double) 0.2f, 0.5, (double) 0.8f), seconds,
+        return Table.create(
+                "s",
+                DoubleColumn.create("dropout", 0.0, (double) 0.2f, 0.5, (double) 0.8f),
+                seconds,
                 DoubleColumn.create("final_test_accuracy", 0.97, 0.975, 0.972, 0.95));
     }
 
     @Test
     void oneBarPerCategoryAndAGapForAMissingValue() throws IOException {
-        BarChart chart = BarChart.of(summary(), "dropout", "seconds_to_target").title("t").size(600, 300);
+        BarChart chart = BarChart.of(summary(), "dropout", "seconds_to_target")
+                .title("t")
+                .size(600, 300);
         var series = chart.chart().getSeries("Seconds to target");
         assertEquals(List.of("0", "0.2", "0.5", "0.8"), new ArrayList<>(series.getXData()));
         double[] ys = series.getYData();
@@ -48,28 +53,43 @@ class BarChartTest {
 
     @Test
     void groupsBecomeSeriesAlignedOnTheCategories() {
-        Table t = Table.create("g", IntColumn.create("batch_size", 32, 128, 32, 128, 512),
+        Table t = Table.create(
+                "g",
+                IntColumn.create("batch_size", 32, 128, 32, 128, 512),
                 DoubleColumn.create("lr", 0.1, 0.1, 0.4, 0.4, 0.4),
                 DoubleColumn.create("median_epoch_seconds", 3.0, 1.0, 3.1, 1.1, 0.6));
-        var chart = BarChart.of(t, "batch_size", "median_epoch_seconds").by("lr").chart();
+        var chart =
+                BarChart.of(t, "batch_size", "median_epoch_seconds").by("lr").chart();
         assertEquals(2, chart.getSeriesCollection().size());
         CategorySeries small = chart.getSeries("Learning rate 0.1");
         assertEquals(List.of("32", "128", "512"), new ArrayList<>(small.getXData()));
         assertTrue(Double.isNaN(small.getYData()[2]), "lr 0.1 has no batch 512 run");
-        assertTrue(BarChart.of(t, "batch_size", "lr", "median_epoch_seconds").image().getWidth() > 0);
+        assertTrue(BarChart.of(t, "batch_size", "lr", "median_epoch_seconds")
+                        .image()
+                        .getWidth()
+                > 0);
     }
 
     @Test
     void badColumnsAreOneLineErrors() {
-        var missing = assertThrows(IllegalArgumentException.class, () -> BarChart.of(summary(), "rate", "seconds_to_target"));
+        var missing =
+                assertThrows(IllegalArgumentException.class, () -> BarChart.of(summary(), "rate", "seconds_to_target"));
         assertTrue(missing.getMessage().contains("'rate'"), missing.getMessage());
         assertThrows(IllegalArgumentException.class, () -> BarChart.of(summary(), "dropout"));
-        assertThrows(IllegalArgumentException.class, () -> BarChart.of(summary(), "dropout", "x").by("nope"));
-        assertThrows(IllegalArgumentException.class, () -> BarChart.of(summary(), "dropout", "seconds_to_target").size(10, 10));
-        var turn = assertThrows(IllegalArgumentException.class,
+        assertThrows(IllegalArgumentException.class, () -> BarChart.of(summary(), "dropout", "x")
+                .by("nope"));
+        assertThrows(IllegalArgumentException.class, () -> BarChart.of(summary(), "dropout", "seconds_to_target")
+                .size(10, 10));
+        var turn = assertThrows(
+                IllegalArgumentException.class,
                 () -> BarChart.of(summary(), "dropout", "seconds_to_target").rotateCategories(120));
         assertTrue(turn.getMessage().contains("[0, 90]"), turn.getMessage());
-        assertEquals(45, BarChart.of(summary(), "dropout", "seconds_to_target").rotateCategories(45).chart().getStyler()
-                .getXAxisLabelRotation());
+        assertEquals(
+                45,
+                BarChart.of(summary(), "dropout", "seconds_to_target")
+                        .rotateCategories(45)
+                        .chart()
+                        .getStyler()
+                        .getXAxisLabelRotation());
     }
 }

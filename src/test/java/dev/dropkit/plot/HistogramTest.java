@@ -36,7 +36,11 @@ class HistogramTest {
         for (int i = 0; i < narrow.length; i++) {
             narrow[i] = (float) (0.03 * random.nextGaussian());
         }
-        Histogram h = Histogram.of("wide", wide).add("narrow", narrow).bins(40).title("weights").size(600, 350);
+        Histogram h = Histogram.of("wide", wide)
+                .add("narrow", narrow)
+                .bins(40)
+                .title("weights")
+                .size(600, 350);
         assertEquals(2, h.chart().getSeriesCollection().size());
         Path file = h.save(tmp.resolve("h.png"));
         assertTrue(Files.size(file) > 5_000, "a real PNG: " + Files.size(file) + " bytes");
@@ -57,11 +61,19 @@ class HistogramTest {
     @Test
     void badInputsAreOneLineErrors() {
         assertThrows(IllegalArgumentException.class, () -> Histogram.of("empty", new float[0]));
-        var bins = assertThrows(IllegalArgumentException.class, () -> Histogram.of("a", new double[] {1}).bins(0));
+        var bins = assertThrows(IllegalArgumentException.class, () -> Histogram.of("a", new double[] {1})
+                .bins(0));
         assertTrue(bins.getMessage().contains("0"), bins.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Histogram.of("a", new double[] {1}).range(1, 1));
-        assertThrows(IllegalArgumentException.class, () -> Histogram.of("a", new double[] {1}).add("a", new double[] {2}));
+        assertThrows(IllegalArgumentException.class, () -> Histogram.of("a", new double[] {1})
+                .range(1, 1));
+        assertThrows(IllegalArgumentException.class, () -> Histogram.of("a", new double[] {1})
+                .add("a", new double[] {2}));
         // A single distinct value still draws (a bin around it) instead of failing.
-        assertEquals(1, Histogram.of("constant", new double[] {2, 2, 2}).chart().getSeriesCollection().size());
+        assertEquals(
+                1,
+                Histogram.of("constant", new double[] {2, 2, 2})
+                        .chart()
+                        .getSeriesCollection()
+                        .size());
     }
 }

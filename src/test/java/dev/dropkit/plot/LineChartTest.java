@@ -21,14 +21,19 @@ class LineChartTest {
     Path tmp;
 
     static Table twoRuns() {
-        return Table.create("h", StringColumn.create("run", "a", "a", "a", "b", "b", "b"),
+        return Table.create(
+                "h",
+                StringColumn.create("run", "a", "a", "a", "b", "b", "b"),
                 IntColumn.create("epoch", 1, 2, 3, 1, 2, 3),
                 DoubleColumn.create("test_accuracy", 0.9, 0.95, 0.96, 0.85, 0.9, 0.97));
     }
 
     @Test
     void rendersAPngOfTheRequestedSizeWithOneLinePerRun() throws IOException {
-        LineChart chart = LineChart.of(twoRuns(), "epoch", "test_accuracy").by("run").title("t").size(640, 360);
+        LineChart chart = LineChart.of(twoRuns(), "epoch", "test_accuracy")
+                .by("run")
+                .title("t")
+                .size(640, 360);
         assertEquals(2, chart.chart().getSeriesCollection().size());
         Path file = chart.save(tmp.resolve("out/chart.png"));
         assertTrue(Files.size(file) > 5_000, "a real PNG, not an empty one: " + Files.size(file));
@@ -53,8 +58,8 @@ class LineChartTest {
 
     @Test
     void unknownColumnIsNamed() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> LineChart.of(twoRuns(), "epoch", "accuracy"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> LineChart.of(twoRuns(), "epoch", "accuracy"));
         assertTrue(e.getMessage().contains("no column 'accuracy'"), e.getMessage());
     }
 }

@@ -18,8 +18,18 @@ class AdaptiveRateTest {
 
     /** A synthetic history: the controller sees only the train and validation accuracy of each new row. */
     private static void epoch(History h, AdaptiveRate rate, double train, double validation) {
-        h.add(Training.of(Mlp.seedModel()), rate.rate(), 0.1, h.epochs() + 1, 0.3, train, 0.3, validation, Double.NaN,
-                10, 1.0);
+        h.add(
+                Training.of(Mlp.seedModel()),
+                rate.rate(),
+                0.1,
+                h.epochs() + 1,
+                0.3,
+                train,
+                0.3,
+                validation,
+                Double.NaN,
+                10,
+                1.0);
         rate.epochFinished(h);
     }
 
@@ -92,21 +102,25 @@ class AdaptiveRateTest {
     @Test
     void badSettingsAreOneLineErrors() {
         for (double[] bounds : new double[][] {{-0.1, 0.5}, {0.1, 1.0}, {0.2, Double.NaN}}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> AdaptiveRate.from(0.3).bounds(bounds[0], bounds[1]));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> AdaptiveRate.from(0.3).bounds(bounds[0], bounds[1]));
             assertTrue(e.getMessage().contains("must lie in [0, 1)"), e.getMessage());
         }
-        IllegalArgumentException swapped = assertThrows(IllegalArgumentException.class,
-                () -> AdaptiveRate.from(0.3).bounds(0.6, 0.2));
-        assertEquals("lower dropout-rate bound 0.6 is above the upper bound 0.2: swap them, e.g. bounds(0.2, 0.6)",
+        IllegalArgumentException swapped = assertThrows(
+                IllegalArgumentException.class, () -> AdaptiveRate.from(0.3).bounds(0.6, 0.2));
+        assertEquals(
+                "lower dropout-rate bound 0.6 is above the upper bound 0.2: swap them, e.g. bounds(0.2, 0.6)",
                 swapped.getMessage());
-        IllegalArgumentException outside = assertThrows(IllegalArgumentException.class,
-                () -> AdaptiveRate.from(0.9).build());
+        IllegalArgumentException outside = assertThrows(
+                IllegalArgumentException.class, () -> AdaptiveRate.from(0.9).build());
         assertTrue(outside.getMessage().contains("outside the bounds [0.0, 0.8]"), outside.getMessage());
         assertThrows(IllegalArgumentException.class, () -> AdaptiveRate.from(1.0));
-        assertThrows(IllegalArgumentException.class, () -> AdaptiveRate.from(0.5).gain(0));
-        assertThrows(IllegalArgumentException.class, () -> AdaptiveRate.from(0.5).deadBand(-0.01));
-        assertThrows(IllegalArgumentException.class, () -> AdaptiveRate.from(0.5).targetGap(1));
+        assertThrows(
+                IllegalArgumentException.class, () -> AdaptiveRate.from(0.5).gain(0));
+        assertThrows(
+                IllegalArgumentException.class, () -> AdaptiveRate.from(0.5).deadBand(-0.01));
+        assertThrows(
+                IllegalArgumentException.class, () -> AdaptiveRate.from(0.5).targetGap(1));
     }
 
     @Test
@@ -123,25 +137,38 @@ class AdaptiveRateTest {
     /** Through the training loop: each epoch's rate is the rule applied to the previous epoch's row. */
     @Test
     void theLoopFeedsItEveryEpochAndRecordsTheRateUsed(@TempDir Path tmp) throws Exception {
-        try (ImageData data = ImageData.fromFolder(IdxFixtures.write(tmp.resolve("set"), 600, 200)).validation(0.2)
+        try (ImageData data = ImageData.fromFolder(IdxFixtures.write(tmp.resolve("set"), 600, 200))
+                .validation(0.2)
                 .build()) {
-            AdaptiveRate adaptive = AdaptiveRate.from(0.5).bounds(0.1, 0.8).gain(3).build();
-            History h = Training.of(Mlp.builder().hidden(32, 0.5).build()).dropout(adaptive).sgd(0.1).batchSize(32)
-                    .epochs(4).seed(1).progress(false).fit(data);
+            AdaptiveRate adaptive =
+                    AdaptiveRate.from(0.5).bounds(0.1, 0.8).gain(3).build();
+            History h = Training.of(Mlp.builder().hidden(32, 0.5).build())
+                    .dropout(adaptive)
+                    .sgd(0.1)
+                    .batchSize(32)
+                    .epochs(4)
+                    .seed(1)
+                    .progress(false)
+                    .fit(data);
             Table t = h.table();
             AdaptiveRate replay = adaptive.forRun(1);
             assertEquals(0.5, t.doubleColumn("dropout").get(0), EPS);
             for (int e = 0; e + 1 < t.rowCount(); e++) {
-                double next = replay.observe(t.doubleColumn(History.TRAIN_ACCURACY).get(e),
+                double next = replay.observe(
+                        t.doubleColumn(History.TRAIN_ACCURACY).get(e),
                         t.doubleColumn(History.VAL_ACCURACY).get(e));
                 assertEquals(next, t.doubleColumn("dropout").get(e + 1), 1e-9, "epoch " + (e + 2));
             }
-            assertEquals(0.5, adaptive.rate(), EPS, "the configuration's own instance is untouched: runs get their own");
+            assertEquals(
+                    0.5, adaptive.rate(), EPS, "the configuration's own instance is untouched: runs get their own");
             assertTrue(t.doubleColumn("dropout").countUnique() > 1, "the rate moved: " + t.doubleColumn("dropout"));
 
             IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> Training.of(
-                    Mlp.seedModel()).dropout(adaptive).epochs(1).progress(false).fit(ImageData.fromFolder(
-                    tmp.resolve("set")).validation(0).build()));
+                            Mlp.seedModel())
+                    .dropout(adaptive)
+                    .epochs(1)
+                    .progress(false)
+                    .fit(ImageData.fromFolder(tmp.resolve("set")).validation(0).build()));
             assertTrue(none.getMessage().contains("validation fraction"), none.getMessage());
         }
     }

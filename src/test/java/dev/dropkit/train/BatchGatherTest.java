@@ -29,9 +29,11 @@ class BatchGatherTest {
                 int to = Math.min(order.length, from + 4);
                 long[] rows = java.util.Arrays.copyOfRange(order, from, to);
                 NDArray index = manager.create(rows);
-                assertArrayEquals(x.get(new NDIndex("{}", index)).toFloatArray(),
+                assertArrayEquals(
+                        x.get(new NDIndex("{}", index)).toFloatArray(),
                         gather.features(manager, order, from, to).toFloatArray());
-                assertArrayEquals(y.get(new NDIndex("{}", index)).toLongArray(),
+                assertArrayEquals(
+                        y.get(new NDIndex("{}", index)).toLongArray(),
                         gather.labels(manager, order, from, to).toLongArray());
             }
         }

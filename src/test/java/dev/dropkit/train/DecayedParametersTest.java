@@ -30,12 +30,15 @@ import org.junit.jupiter.api.io.TempDir;
 class DecayedParametersTest {
     @TempDir
     static Path tmp;
+
     private static ImageData data;
     private static int threads;
 
     @BeforeAll
     static void load() throws Exception {
-        data = ImageData.fromFolder(IdxFixtures.write(tmp.resolve("set"), 300, 100)).validation(0.2).build();
+        data = ImageData.fromFolder(IdxFixtures.write(tmp.resolve("set"), 300, 100))
+                .validation(0.2)
+                .build();
         threads = Env.threads();
         Env.threads(1);
     }
@@ -48,9 +51,17 @@ class DecayedParametersTest {
 
     /** 784 → 128 → BN → ReLU → concrete dropout → 10: a logit, running statistics and weights. */
     private static Training training(double wd, WeightDecay kind) {
-        Mlp model = Mlp.seedModel().withDropout(0.2).withDropoutKind(DropoutKind.CONCRETE)
+        Mlp model = Mlp.seedModel()
+                .withDropout(0.2)
+                .withDropoutKind(DropoutKind.CONCRETE)
                 .withBatchNorm(BatchNormOrder.DROPOUT_AFTER_BN); // logit log(0.2/0.8), not 0
-        return Training.of(model).sgd(0.1).batchSize(32).epochs(1).seed(5).progress(false).weightDecay(wd, kind);
+        return Training.of(model)
+                .sgd(0.1)
+                .batchSize(32)
+                .epochs(1)
+                .seed(5)
+                .progress(false)
+                .weightDecay(wd, kind);
     }
 
     private static boolean isStatistic(Parameter p) {
@@ -62,12 +73,20 @@ class DecayedParametersTest {
         try (TrainingRun run = training(0.1, WeightDecay.DECOUPLED).start(data)) {
             List<Parameter> decayed = run.decayedParameters();
             assertTrue(run.parameters().stream().anyMatch(p -> p.getType() == Parameter.Type.OTHER), "has a logit");
-            assertEquals(2, run.parameters().stream().filter(DecayedParametersTest::isStatistic).count());
+            assertEquals(
+                    2,
+                    run.parameters().stream()
+                            .filter(DecayedParametersTest::isStatistic)
+                            .count());
             for (Parameter p : run.parameters()) {
                 boolean expected = p.getType() != Parameter.Type.OTHER && !isStatistic(p);
                 assertEquals(expected, decayed.contains(p), p.getName() + " (" + p.getType() + ")");
             }
-            assertEquals(2, decayed.stream().filter(p -> p.getType() == Parameter.Type.WEIGHT).count());
+            assertEquals(
+                    2,
+                    decayed.stream()
+                            .filter(p -> p.getType() == Parameter.Type.WEIGHT)
+                            .count());
         }
     }
 
@@ -84,7 +103,10 @@ class DecayedParametersTest {
                 double factor = run.decayedParameters().contains(p) ? 0.95 : 1;
                 boolean nonZero = false;
                 for (int j = 0; j < after.length; j++) {
-                    assertEquals(factor * before.get(i)[j], after[j], 1e-6 * (1 + Math.abs(before.get(i)[j])),
+                    assertEquals(
+                            factor * before.get(i)[j],
+                            after[j],
+                            1e-6 * (1 + Math.abs(before.get(i)[j])),
                             p.getName() + "[" + j + "]");
                     nonZero |= before.get(i)[j] != 0;
                 }
@@ -113,7 +135,10 @@ class DecayedParametersTest {
                     boolean decays = decayed.decayedParameters().contains(p);
                     for (int j = 0; j < w.length; j++) {
                         double expected = g0[offset + j] + (decays ? 0.5 * w[j] : 0);
-                        assertEquals(expected, g1[offset + j], 1e-4 * (1 + Math.abs(expected)),
+                        assertEquals(
+                                expected,
+                                g1[offset + j],
+                                1e-4 * (1 + Math.abs(expected)),
                                 kind + ": " + p.getName() + "[" + j + "]");
                     }
                     if (p.getType() == Parameter.Type.OTHER) {

@@ -33,12 +33,23 @@ class LongRunMemoryIT {
     @Test
     void fiftyEpochsKeepResidentMemoryFlat() throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC",
-                "-Djava.awt.headless=true", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
-                Probe.class.getName()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-Xms256m",
+                        "-Xmx256m",
+                        "-XX:+AlwaysPreTouch",
+                        "-XX:+UseSerialGC",
+                        "-Djava.awt.headless=true",
+                        "-Dai.djl.offline=true",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Probe.class.getName())
+                .redirectErrorStream(true)
+                .start();
         List<Long> rss = new ArrayList<>();
         StringBuilder other = new StringBuilder();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
                 if (line.startsWith("rss-kb ")) {
                     rss.add(Long.parseLong(line.substring(7).trim()));
@@ -51,20 +62,34 @@ class LongRunMemoryIT {
         assertEquals(0, p.exitValue(), other.toString());
         assertEquals(EPOCHS, rss.size(), other.toString());
         long settled = rss.get(SETTLED - 1);
-        long peak = rss.subList(SETTLED, EPOCHS).stream().mapToLong(Long::longValue).max().orElseThrow();
+        long peak = rss.subList(SETTLED, EPOCHS).stream()
+                .mapToLong(Long::longValue)
+                .max()
+                .orElseThrow();
         double growth = (double) (peak - settled) / settled;
-        System.out.println(String.format("resident memory after epoch %d: %d MB; peak over epochs %d-%d: %d MB (%+.1f%%)",
+        System.out.println(String.format(
+                "resident memory after epoch %d: %d MB; peak over epochs %d-%d: %d MB (%+.1f%%)",
                 SETTLED, settled / 1024, SETTLED + 1, EPOCHS, peak / 1024, 100 * growth));
-        assertTrue(growth <= 0.05, String.format("resident memory grew %.1f%% after epoch %d (%d -> %d kB): %s",
-                100 * growth, SETTLED, settled, peak, rss));
+        assertTrue(
+                growth <= 0.05,
+                String.format(
+                        "resident memory grew %.1f%% after epoch %d (%d -> %d kB): %s",
+                        100 * growth, SETTLED, settled, peak, rss));
     }
 
     /** The measured process: trains 50 epochs on an MNIST subset and prints VmRSS after each. */
     public static final class Probe {
         public static void main(String[] args) throws IOException {
-            try (ImageData mnist = ImageData.builder("mnist").trainSubset(10_000).testSubset(1000).build();
-                    TrainingRun run = Training.of(Mlp.seedModel()).sgd(0.05).momentum(0.9).batchSize(32)
-                            .progress(false).start(mnist)) {
+            try (ImageData mnist = ImageData.builder("mnist")
+                            .trainSubset(10_000)
+                            .testSubset(1000)
+                            .build();
+                    TrainingRun run = Training.of(Mlp.seedModel())
+                            .sgd(0.05)
+                            .momentum(0.9)
+                            .batchSize(32)
+                            .progress(false)
+                            .start(mnist)) {
                 for (int epoch = 1; epoch <= EPOCHS; epoch++) {
                     run.train(1);
                     System.out.println("rss-kb " + residentKb());

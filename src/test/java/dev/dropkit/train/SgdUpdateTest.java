@@ -45,7 +45,8 @@ class SgdUpdateTest {
                 w[i] -= v[i];
             }
         }
-        Optimizer sgd = optimizer(Training.of(Mlp.seedModel()).sgd(lr).momentum(mu).weightDecay(wd));
+        Optimizer sgd =
+                optimizer(Training.of(Mlp.seedModel()).sgd(lr).momentum(mu).weightDecay(wd));
         assertArrayEquals(w, run(sgd, wd), 1e-6f);
     }
 

@@ -42,8 +42,17 @@ class TrainedModelTest {
             }
         }
         data = DataSets.fromArrays(x, y).testFraction(0.3).build();
-        Mlp mlp = Mlp.builder().inputs(data.features()).hidden(16, 0.2).outputs(data.classes()).build();
-        model = Training.of(mlp).sgd(0.1).batchSize(16).epochs(15).progress(false).train(data);
+        Mlp mlp = Mlp.builder()
+                .inputs(data.features())
+                .hidden(16, 0.2)
+                .outputs(data.classes())
+                .build();
+        model = Training.of(mlp)
+                .sgd(0.1)
+                .batchSize(16)
+                .epochs(15)
+                .progress(false)
+                .train(data);
     }
 
     @AfterAll
@@ -56,7 +65,8 @@ class TrainedModelTest {
     void keepsTheHistoryAndLearns() {
         assertEquals(15, model.history().epochs());
         Evaluation e = model.evaluate(data);
-        assertEquals(model.history().finalTestAccuracy(), e.accuracy(), 0.0, "evaluate repeats the run's test accuracy");
+        assertEquals(
+                model.history().finalTestAccuracy(), e.accuracy(), 0.0, "evaluate repeats the run's test accuracy");
         assertTrue(e.accuracy() > 0.9, e.toString());
         assertEquals(90, e.examples());
         assertTrue(e.loss() > 0 && e.loss() < 1, "loss " + e.loss());
@@ -82,7 +92,9 @@ class TrainedModelTest {
         assertEquals(1, sum, 1e-5);
         assertEquals(1, p.label(), "an easy example of class 1");
         List<TrainedModel.Prediction> batch = model.predict(new float[][] {x[0], x[1], x[2]});
-        assertEquals(List.of(0, 1, 2), batch.stream().map(TrainedModel.Prediction::label).toList());
+        assertEquals(
+                List.of(0, 1, 2),
+                batch.stream().map(TrainedModel.Prediction::label).toList());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.predict(new float[4]));
         assertTrue(e.getMessage().contains("has 4 values but the model"), e.getMessage());
     }
@@ -95,10 +107,12 @@ class TrainedModelTest {
             assertEquals(model.classNames(), again.classNames());
             assertEquals(model.scaling(), again.scaling());
             assertEquals(model.evaluate(data).accuracy(), again.evaluate(data).accuracy(), 0.0);
-            assertArrayEquals(model.predict(x[5]).probabilities(), again.predict(x[5]).probabilities(), 0f);
+            assertArrayEquals(
+                    model.predict(x[5]).probabilities(), again.predict(x[5]).probabilities(), 0f);
         }
         try (var files = Files.list(tmp)) {
-            assertEquals(List.of("m"), files.map(p -> p.getFileName().toString()).toList(), "no temporary left");
+            assertEquals(
+                    List.of("m"), files.map(p -> p.getFileName().toString()).toList(), "no temporary left");
         }
     }
 
@@ -126,7 +140,9 @@ class TrainedModelTest {
         byte[] bytes = Files.readAllBytes(params);
         Files.write(params, java.util.Arrays.copyOf(bytes, bytes.length / 2));
         DataException damaged = assertThrows(DataException.class, () -> TrainedModel.load(dir2));
-        assertTrue(damaged.getMessage().contains("is damaged") && !damaged.getMessage().contains("\n"),
+        assertTrue(
+                damaged.getMessage().contains("is damaged")
+                        && !damaged.getMessage().contains("\n"),
                 damaged.getMessage());
         Path dir3 = model.save(tmp.resolve("f"));
         Files.writeString(dir3.resolve(TrainedModel.DESCRIPTION), "inputs=abc\n");
@@ -137,15 +153,21 @@ class TrainedModelTest {
     @Test
     void dataOfAnotherWidthOrScalingIsRefused() {
         int[] y = {0, 1, 0, 1};
-        try (ImageData narrow = DataSets.fromArrays(new float[][] {{1, 2}, {2, 1}, {1, 3}, {3, 1}}, y).validation(0).build()) {
+        try (ImageData narrow = DataSets.fromArrays(new float[][] {{1, 2}, {2, 1}, {1, 3}, {3, 1}}, y)
+                .validation(0)
+                .build()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.evaluate(narrow));
             assertTrue(e.getMessage().contains("takes 5 features but"), e.getMessage());
         }
-        try (ImageData other = DataSets.fromArrays(x, new int[x.length]).testFraction(1).build()) {
+        try (ImageData other =
+                DataSets.fromArrays(x, new int[x.length]).testFraction(1).build()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.evaluate(other));
             assertTrue(e.getMessage().contains("scaling(model.scaling())"), e.getMessage());
         }
-        try (ImageData same = DataSets.fromArrays(x, labels()).scaling(model.scaling()).testFraction(1).build()) {
+        try (ImageData same = DataSets.fromArrays(x, labels())
+                .scaling(model.scaling())
+                .testFraction(1)
+                .build()) {
             assertEquals(300, model.evaluate(same).examples());
             assertFalse(Double.isNaN(model.evaluate(same).accuracy()));
         }

@@ -29,7 +29,12 @@ class TrainingIT {
 
     @Test
     void seedModelLearnsMnistSubset() {
-        History h = Training.of(Mlp.seedModel()).sgd(0.1).batchSize(64).epochs(8).progress(false).fit(mnist);
+        History h = Training.of(Mlp.seedModel())
+                .sgd(0.1)
+                .batchSize(64)
+                .epochs(8)
+                .progress(false)
+                .fit(mnist);
         assertEquals(8, h.epochs());
         assertTrue(h.finalTestAccuracy() > 0.85, "test accuracy " + h.finalTestAccuracy());
         Table t = h.table();
@@ -39,11 +44,32 @@ class TrainingIT {
 
     @Test
     void historyHasOneRowPerEpochWithTheDocumentedColumns() {
-        History h = Training.of(Mlp.seedModel()).sgd(0.05).epochs(2).label("tiny").progress(false).fit(mnist);
+        History h = Training.of(Mlp.seedModel())
+                .sgd(0.05)
+                .epochs(2)
+                .label("tiny")
+                .progress(false)
+                .fit(mnist);
         Table t = h.table();
-        assertEquals(List.of("run", "dropout", "lr", "momentum", "weight_decay", "batch_size", "workers", "epoch",
-                "train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_accuracy", "weight_norm", "seconds",
-                "cumulative_seconds"), t.columnNames());
+        assertEquals(
+                List.of(
+                        "run",
+                        "dropout",
+                        "lr",
+                        "momentum",
+                        "weight_decay",
+                        "batch_size",
+                        "workers",
+                        "epoch",
+                        "train_loss",
+                        "train_accuracy",
+                        "val_loss",
+                        "val_accuracy",
+                        "test_accuracy",
+                        "weight_norm",
+                        "seconds",
+                        "cumulative_seconds"),
+                t.columnNames());
         assertEquals(2, t.rowCount());
         assertEquals("tiny", t.stringColumn("run").get(1));
         assertEquals(0.5, t.doubleColumn("dropout").get(0));
@@ -59,7 +85,8 @@ class TrainingIT {
         int threads = Env.threads();
         Env.threads(1);
         try {
-            Training run = Training.of(Mlp.seedModel()).sgd(0.1).epochs(2).seed(5).progress(false);
+            Training run =
+                    Training.of(Mlp.seedModel()).sgd(0.1).epochs(2).seed(5).progress(false);
             Table a = run.fit(mnist).table().removeColumns("seconds", "cumulative_seconds");
             Table b = run.fit(mnist).table().removeColumns("seconds", "cumulative_seconds");
             assertEquals(a.printAll(), b.printAll());
@@ -73,14 +100,20 @@ class TrainingIT {
     @Test
     void badSettingsGiveOneLineErrors() {
         Training t = Training.of(Mlp.seedModel());
-        assertMessage(assertThrows(IllegalArgumentException.class, () -> t.sgd(0)), "learning rate 0.0 must be a positive");
+        assertMessage(
+                assertThrows(IllegalArgumentException.class, () -> t.sgd(0)), "learning rate 0.0 must be a positive");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> t.sgd(-1)), "learning rate -1.0");
-        assertMessage(assertThrows(IllegalArgumentException.class, () -> t.batchSize(0)), "batch size 0 must be at least 1");
+        assertMessage(
+                assertThrows(IllegalArgumentException.class, () -> t.batchSize(0)), "batch size 0 must be at least 1");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> t.epochs(0)), "epoch count 0");
-        assertMessage(assertThrows(IllegalArgumentException.class, () -> t.momentum(1)), "momentum 1.0 is outside [0, 1)");
+        assertMessage(
+                assertThrows(IllegalArgumentException.class, () -> t.momentum(1)), "momentum 1.0 is outside [0, 1)");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> t.weightDecay(-1e-4)), "weight decay");
-        assertMessage(assertThrows(IllegalArgumentException.class,
-                () -> Training.of(Mlp.builder().inputs(100).hidden(8, 0).build()).fit(mnist)), "expects 100 inputs");
+        assertMessage(
+                assertThrows(IllegalArgumentException.class, () -> Training.of(
+                                Mlp.builder().inputs(100).hidden(8, 0).build())
+                        .fit(mnist)),
+                "expects 100 inputs");
     }
 
     private static void assertMessage(Exception e, String part) {

@@ -36,6 +36,7 @@ import tech.tablesaw.api.Table;
 class TrainingLoopTest {
     @TempDir
     static Path tmp;
+
     private static ImageData data;
     private static ImageData noValidation;
     private static int threads;
@@ -62,7 +63,10 @@ class TrainingLoopTest {
 
     /** The history without its timing columns, printed: equal strings mean equal runs. */
     static String withoutTiming(History h) {
-        return h.table().copy().removeColumns(History.SECONDS, History.CUMULATIVE_SECONDS).printAll();
+        return h.table()
+                .copy()
+                .removeColumns(History.SECONDS, History.CUMULATIVE_SECONDS)
+                .printAll();
     }
 
     @Test
@@ -75,15 +79,26 @@ class TrainingLoopTest {
             assertTrue(acc > 0.5 && acc <= 1, "it learns the generated classes: " + acc);
             assertTrue(loss > 0 && Double.isFinite(loss), "val loss " + loss);
         }
-        assertTrue(t.doubleColumn(History.VAL_LOSS).get(1) < t.doubleColumn(History.VAL_LOSS).get(0), "falls");
+        assertTrue(
+                t.doubleColumn(History.VAL_LOSS).get(1)
+                        < t.doubleColumn(History.VAL_LOSS).get(0),
+                "falls");
         assertTrue(t.doubleColumn(History.TEST_ACCURACY).get(1) > 0.5, "test accuracy is still recorded");
         assertEquals(1, t.intColumn(History.WORKERS).get(0));
         History without = small(Mlp.seedModel()).fit(noValidation);
         assertTrue(without.table().doubleColumn(History.VAL_ACCURACY).isMissing(0), "NaN without a validation set");
         assertFalse(ConsoleProgress.line(without).contains(" val "), ConsoleProgress.line(without));
         History with = small(Mlp.seedModel()).epochs(1).fit(data);
-        assertTrue(ConsoleProgress.line(with).contains(String.format(java.util.Locale.ROOT, "  val %.2f%%",
-                100 * with.table().doubleColumn(History.VAL_ACCURACY).get(0))), ConsoleProgress.line(with));
+        assertTrue(
+                ConsoleProgress.line(with)
+                        .contains(String.format(
+                                java.util.Locale.ROOT,
+                                "  val %.2f%%",
+                                100
+                                        * with.table()
+                                                .doubleColumn(History.VAL_ACCURACY)
+                                                .get(0))),
+                ConsoleProgress.line(with));
     }
 
     @Test
@@ -91,7 +106,9 @@ class TrainingLoopTest {
         History h = small(Mlp.seedModel()).epochs(10).stopAt(0.6).fit(data);
         assertTrue(h.epochs() < 10, "stopped after " + h.epochs());
         assertTrue(h.table().doubleColumn(History.VAL_ACCURACY).get(h.epochs() - 1) >= 0.6);
-        var e = assertThrows(IllegalArgumentException.class, () -> small(Mlp.seedModel()).stopAt(0.6).fit(noValidation));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> small(Mlp.seedModel()).stopAt(0.6).fit(noValidation));
         assertTrue(e.getMessage().contains("validation(0.1)") && !e.getMessage().contains("\n"), e.getMessage());
     }
 
@@ -108,7 +125,10 @@ class TrainingLoopTest {
     void twoRunsTrainingAtTheSameTimeGiveTheirSequentialHistories() throws Exception {
         for (DropoutKind kind : DropoutKind.values()) {
             Training a = small(Mlp.seedModel().withDropoutKind(kind)).label("a");
-            Training b = small(Mlp.seedModel().withDropoutKind(kind)).seed(12).momentum(0.9).label("b");
+            Training b = small(Mlp.seedModel().withDropoutKind(kind))
+                    .seed(12)
+                    .momentum(0.9)
+                    .label("b");
             String sequentialA = withoutTiming(a.fit(data));
             String sequentialB = withoutTiming(b.fit(data));
             CyclicBarrier start = new CyclicBarrier(2);
@@ -134,11 +154,14 @@ class TrainingLoopTest {
     void everyOptionWorksWithSeveralWorkers() {
         Training base = small(Mlp.seedModel()).epochs(3).workers(3);
         for (Training t : new Training[] {
-                base.copy().dropout(Schedule.curriculum(0.5, 1)),
-                base.copy().weightDecay(1e-3, WeightDecay.L2_GRADIENT),
-                base.copy().weightDecay(1e-3, WeightDecay.L2_LOSS),
-                base.copy().weightDecay(1e-3, WeightDecay.DECOUPLED).momentum(0.9),
-                base.copy().sgd(Schedule.constant(0.1).withWarmup(1)).model(Mlp.seedModel().withDropoutKind(DropoutKind.FAST))}) {
+            base.copy().dropout(Schedule.curriculum(0.5, 1)),
+            base.copy().weightDecay(1e-3, WeightDecay.L2_GRADIENT),
+            base.copy().weightDecay(1e-3, WeightDecay.L2_LOSS),
+            base.copy().weightDecay(1e-3, WeightDecay.DECOUPLED).momentum(0.9),
+            base.copy()
+                    .sgd(Schedule.constant(0.1).withWarmup(1))
+                    .model(Mlp.seedModel().withDropoutKind(DropoutKind.FAST))
+        }) {
             History h = t.fit(data);
             assertEquals(3, h.epochs());
             assertEquals(3, h.table().intColumn(History.WORKERS).get(2));
@@ -153,18 +176,23 @@ class TrainingLoopTest {
         assertTrue(low.getMessage().contains("[1, 32]"), low.getMessage());
         var high = assertThrows(IllegalArgumentException.class, () -> t.copy().workers(33));
         assertTrue(high.getMessage().contains("33") && high.getMessage().contains("batch of 32"), high.getMessage());
-        var smaller = assertThrows(IllegalArgumentException.class, () -> t.copy().workers(8).batchSize(4));
+        var smaller = assertThrows(
+                IllegalArgumentException.class, () -> t.copy().workers(8).batchSize(4));
         assertTrue(smaller.getMessage().contains("8 workers"), smaller.getMessage());
         assertThrows(IllegalArgumentException.class, () -> t.copy().devices(java.util.List.of()));
-        var twice = assertThrows(IllegalArgumentException.class,
-                () -> t.copy().devices(java.util.List.of(ai.djl.Device.cpu(), ai.djl.Device.cpu())));
+        var twice = assertThrows(IllegalArgumentException.class, () -> t.copy()
+                .devices(java.util.List.of(ai.djl.Device.cpu(), ai.djl.Device.cpu())));
         assertTrue(twice.getMessage().contains("workers"), twice.getMessage());
     }
 
     /** An identity layer with one parameter {@code a} whose loss term is {@code c * a^2}. */
     static final class Penalised extends AbstractBlock implements LossTerm {
-        final Parameter a = addParameter(Parameter.builder().setName("a").setType(Parameter.Type.OTHER)
-                .optShape(new Shape(1)).optInitializer(new ConstantInitializer(0.5f)).build());
+        final Parameter a = addParameter(Parameter.builder()
+                .setName("a")
+                .setType(Parameter.Type.OTHER)
+                .optShape(new Shape(1))
+                .optInitializer(new ConstantInitializer(0.5f))
+                .build());
         final float c;
 
         Penalised(float c) {
@@ -173,8 +201,8 @@ class TrainingLoopTest {
         }
 
         @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-                PairList<String, Object> params) {
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
             return inputs;
         }
 
@@ -194,8 +222,10 @@ class TrainingLoopTest {
         Mlp description = Mlp.builder().hidden(8, 0).build();
         float c = 0.3f;
         for (int shards : new int[] {1, 4}) {
-            SequentialBlock block = new SequentialBlock().add(Linear.builder().setUnits(8).build())
-                    .add(new Penalised(c)).add(Linear.builder().setUnits(10).build());
+            SequentialBlock block = new SequentialBlock()
+                    .add(Linear.builder().setUnits(8).build())
+                    .add(new Penalised(c))
+                    .add(Linear.builder().setUnits(10).build());
             try (TrainingRun run = new TrainingRun(small(description), data, block);
                     NDManager m = Env.engine().newBaseManager()) {
                 NDArray x = m.randomUniform(0, 1, new Shape(16, 784));

@@ -270,9 +270,10 @@ def training(k):
     last = u[-1]["data"] if u else {}
     check("sweep: one live table updated in place", st == "ok" and len(d) == 1 and len(u) >= 1 and len(ids) == 1,
           f"{len(d)} displays, {len(u)} updates, {len(ids)} ids, status {st}")
-    check("sweep: final state is the table with every trial done", "4 of 4 trials finished" in last.get("text/plain", "")
-          and last.get("text/html", "").count("<td>done</td>") == 4 and last.get("text/html", "").count("<tr>") == 5,
-          str(last)[:300])
+    html = last.get("text/html", "")
+    check("sweep: final state is the table with every trial done",
+          "4 of 4 trials finished" in last.get("text/plain", "") and html.count("<td>done</td>") == 4
+          and html.count("<tr>") == 5, str(last)[:300])
     check("sweep: no per-trial or per-epoch lines printed", stdout(msgs).strip() == "", stdout(msgs)[:200])
 
 

@@ -103,7 +103,8 @@ final class SweepTable implements SweepListener {
         done++;
         Row row = row(trial, h);
         int at = trial.index();
-        if (at >= 0 && at < rows.size() && rows.get(at).run().equals(trial.run()) && rows.get(at).seed() == trial.seed()) {
+        if (at >= 0 && at < rows.size() && rows.get(at).run().equals(trial.run())
+                && rows.get(at).seed() == trial.seed()) {
             rows.set(at, row);
         } else {
             rows.add(row);   // a trial the start did not list (a listener used on its own)

@@ -8,7 +8,8 @@ an HTML table (head and tail of a long table), display(o, mime), updateDisplay, 
 display, completion, inspection, is_complete, history, compile and runtime errors (line, caret, message, no kernel frames),
 the toolkit's one-line errors, a class-initialisation error, several MB of output, an unknown type, %maven of an
 artifact already in the local Maven repository, %jars with a missing jar, interrupts of a sleeping and of a busy
-loop (cell ends, CPU back to idle, earlier variables kept), the live training display (unless --no-training), and
+loop (cell ends, CPU back to idle, earlier variables kept), the live training display and a sweep's live table
+(unless --no-training), JShell's default imports, and
 a kernelspec whose class path names a missing jar. Prints one line per check; exit 0 when all pass.
 """
 import argparse
@@ -146,6 +147,12 @@ def basics(k):
           and d[0]["transient"]["display_id"] == u[0]["transient"]["display_id"]
           and u[0]["data"]["text/plain"] == "second", str(msgs)[:300])
 
+    st, msgs, _ = k.run("new ArrayList<>(List.of(1, 2)).size() + Stream.of(1).count() + BigInteger.ONE.intValue()"
+                        " + (Files.exists(Paths.get(\"/\")) ? 1 : 0)")
+    res = of_type(msgs, "execute_result")
+    check("JShell's default imports (java.util, java.util.stream, java.math, java.nio.file, ...) without import",
+          st == "ok" and res and res[0]["data"].get("text/plain") == "5", str(msgs)[:300])
+
     st, msgs, _ = k.run("import java.util.*;")
     st, msgs, _ = k.run("List<Integer> xs = new ArrayList<>(List.of(3, 1, 2));\ndisplay(xs);")
     check("import java.util.* then display", st == "ok" and of_type(msgs, "display_data"), str(msgs)[:300])
@@ -253,6 +260,21 @@ def training(k):
     st, msgs, _ = k.run("h")
     res = of_type(msgs, "execute_result")
     check("History shows as a table", res and "<table" in res[0]["data"].get("text/html", ""), str(res)[:200])
+
+    code = ("var sweep = dev.dropkit.experiment.Sweep.of(\"rate\", java.util.List.of(0.05, 0.1)).seeds(2)\n"
+            "    .labels(r -> \"sgd \" + r)\n"
+            "    .run(data, r -> dev.dropkit.train.Training.of(dev.dropkit.model.Mlp.seedModel()).sgd(r).epochs(1));")
+    st, msgs, _ = k.run(code, timeout=300)
+    d, u = of_type(msgs, "display_data"), of_type(msgs, "update_display_data")
+    ids = {c["transient"]["display_id"] for c in d + u}
+    last = u[-1]["data"] if u else {}
+    check("sweep: one live table updated in place", st == "ok" and len(d) == 1 and len(u) >= 1 and len(ids) == 1,
+          f"{len(d)} displays, {len(u)} updates, {len(ids)} ids, status {st}")
+    html = last.get("text/html", "")
+    check("sweep: final state is the table with every trial done",
+          "4 of 4 trials finished" in last.get("text/plain", "") and html.count("<td>done</td>") == 4
+          and html.count("<tr>") == 5, str(last)[:300])
+    check("sweep: no per-trial or per-epoch lines printed", stdout(msgs).strip() == "", stdout(msgs)[:200])
 
 
 def missing_jar(name, log):

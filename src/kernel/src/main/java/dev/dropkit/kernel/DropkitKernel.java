@@ -327,6 +327,8 @@ public final class DropkitKernel extends BaseKernel {
             RunDisplays displays = new RunDisplays(
                     () -> new LiveProgress(sink, System::nanoTime, LiveTraining.curve()), kernel::cellNumber);
             dev.dropkit.train.Progress.install(() -> new SafeListener(displays.forRun()));
+            dev.dropkit.experiment.SweepProgress.install(
+                    () -> SweepTable.safe(new SweepTable(sink, System::nanoTime, SweepTable.TIMER_LATER)));
         }
     }
 

@@ -32,6 +32,23 @@ final class Session implements AutoCloseable {
     /** Imported into every session: IJava's notebook API without imports. */
     static final String STATIC_API = "import static dev.dropkit.kernel.Notebook.*;";
 
+    /**
+     * The jshell tool's default imports (its DEFAULT start-up), which IJava and JJava cells have too: {@code List},
+     * {@code Files}, {@code Collectors} and the like need no import.
+     */
+    static final List<String> DEFAULT_IMPORTS = List.of("java.io", "java.math", "java.net", "java.nio.file",
+            "java.util", "java.util.concurrent", "java.util.function", "java.util.prefs", "java.util.regex",
+            "java.util.stream");
+
+    /**
+     * The notebook API and the default imports as one snippet: one compile instead of eleven (a quarter of the CPU
+     * time at start). JShell keys an import snippet by its first import, so a cell that imports {@code java.util.*}
+     * again adds a snippet of its own and this one stays; it leads with the kernel's own static import, which no
+     * cell needs to repeat.
+     */
+    static final String START_IMPORTS = STATIC_API + DEFAULT_IMPORTS.stream().map(p -> " import " + p + ".*;")
+            .collect(Collectors.joining());
+
     private static final Pattern DISPLAY_CALL = Pattern.compile("^\\s*display\\s*\\(");
 
     private final StoppableExecution control;
@@ -55,7 +72,14 @@ final class Session implements AutoCloseable {
                 shell.addToClasspath(entry);
             }
         }
-        shell.eval(STATIC_API);
+        boolean together = shell.eval(START_IMPORTS).stream()
+                .allMatch(e -> e.status() == Snippet.Status.VALID && e.exception() == null);
+        if (!together) {   // a JShell that takes one import per snippet only: the same, one by one
+            shell.eval(STATIC_API);
+            for (String pkg : DEFAULT_IMPORTS) {
+                shell.eval("import " + pkg + ".*;");
+            }
+        }
     }
 
     /** Adds a jar or class folder for the next cells (compiler and class loader). */

@@ -9,7 +9,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 
 /**
@@ -31,6 +30,7 @@ final class AsyncSink implements LiveProgress.Sink {
     private final DropkitKernel kernel;
     /** Mean nanoseconds one update took to render and send (exponentially weighted). */
     private volatile double sendNanos;
+
     private final Map<String, Pending> pending = new LinkedHashMap<>();
 
     /** The newest content for a display, and whether the display itself is still to be shown. */
@@ -119,7 +119,7 @@ final class AsyncSink implements LiveProgress.Sink {
                 sent.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 break;
             } catch (InterruptedException e) {
-                interrupted = true;   // an interrupted run still gets its final state out, then keeps the flag
+                interrupted = true; // an interrupted run still gets its final state out, then keeps the flag
             } catch (ExecutionException | TimeoutException e) {
                 break;
             }

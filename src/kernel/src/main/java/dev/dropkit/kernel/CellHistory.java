@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-
 import org.dflib.jjava.jupyter.kernel.history.HistoryEntry;
 import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
 
@@ -34,7 +33,8 @@ final class CellHistory implements HistoryManager {
 
     @Override
     public synchronized List<HistoryEntry> search(String glob, int length, Set<ResultFlag> flags) {
-        Pattern p = Pattern.compile(Pattern.quote(glob == null ? "" : glob).replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q"),
+        Pattern p = Pattern.compile(
+                Pattern.quote(glob == null ? "" : glob).replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q"),
                 Pattern.DOTALL);
         List<HistoryEntry> out = new ArrayList<>();
         for (HistoryEntry e : entries) {

@@ -80,7 +80,8 @@ final class CellOutput extends OutputStream {
         ticks.cancel(false);
         if (dropped > 0) {
             byte[] note = ("\n[dropkit kernel: " + dropped + " more bytes of " + name + " not shown; this cell wrote "
-                    + (written + dropped) + " bytes, the limit is " + LIMIT + " per cell: write to a file instead]\n")
+                            + (written + dropped) + " bytes, the limit is " + LIMIT
+                            + " per cell: write to a file instead]\n")
                     .getBytes(StandardCharsets.UTF_8);
             pending.write(note, 0, note.length);
         }

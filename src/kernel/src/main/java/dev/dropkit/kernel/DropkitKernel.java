@@ -9,24 +9,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-
 import org.dflib.jjava.jupyter.channels.JupyterConnection;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 import org.dflib.jjava.jupyter.kernel.BaseKernelBuilder;
 import org.dflib.jjava.jupyter.kernel.HelpLink;
 import org.dflib.jjava.jupyter.kernel.JupyterIO;
-import org.dflib.jjava.jupyter.kernel.comm.CommManager;
-import org.dflib.jjava.jupyter.kernel.display.Renderer;
-import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
-import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
-import org.dflib.jjava.jupyter.kernel.util.StringStyler;
 import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
 import org.dflib.jjava.jupyter.kernel.LanguageInfo;
 import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
+import org.dflib.jjava.jupyter.kernel.comm.CommManager;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.kernel.display.Renderer;
 import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
+import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
 import org.dflib.jjava.jupyter.kernel.magic.MagicParser;
 import org.dflib.jjava.jupyter.kernel.magic.MagicTranspiler;
+import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
+import org.dflib.jjava.jupyter.kernel.util.StringStyler;
 
 /**
  * The dropkit Jupyter kernel: Java cells evaluated by JShell in this JVM, on JJava's protocol layer
@@ -41,12 +40,28 @@ public final class DropkitKernel extends BaseKernel {
     /** Run when a cell ends, before its reply (sends the live displays' final states). */
     private volatile Runnable cellEnd = () -> {};
 
-    private DropkitKernel(String name, String version, HistoryManager history, JupyterIO io, CommManager comms,
-            Renderer renderer, MagicsRegistry magics, StringStyler errorStyler) {
-        super(name, version, languageInfo(), List.of(new HelpLink("Java 17 API",
-                        "https://docs.oracle.com/en/java/javase/17/docs/api/")),
-                history, io, comms, renderer, new MagicParser("^\\s*%", "%%", new MagicTranspiler()), magics,
-                false, errorStyler);
+    private DropkitKernel(
+            String name,
+            String version,
+            HistoryManager history,
+            JupyterIO io,
+            CommManager comms,
+            Renderer renderer,
+            MagicsRegistry magics,
+            StringStyler errorStyler) {
+        super(
+                name,
+                version,
+                languageInfo(),
+                List.of(new HelpLink("Java 17 API", "https://docs.oracle.com/en/java/javase/17/docs/api/")),
+                history,
+                io,
+                comms,
+                renderer,
+                new MagicParser("^\\s*%", "%%", new MagicTranspiler()),
+                magics,
+                false,
+                errorStyler);
         Notebook.attach(this);
         Renderers.register(renderer);
         // JShell's first compile takes about a second: done while the client connects.
@@ -60,16 +75,22 @@ public final class DropkitKernel extends BaseKernel {
     }
 
     private static LanguageInfo languageInfo() {
-        return new LanguageInfo("java", System.getProperty("java.version"), "text/x-java-source", ".jshell",
-                "java", "java", null);
+        return new LanguageInfo(
+                "java", System.getProperty("java.version"), "text/x-java-source", ".jshell", "java", "java", null);
     }
 
     static final class Builder extends BaseKernelBuilder<Builder, DropkitKernel> {
         @Override
         public DropkitKernel build() {
-            return new DropkitKernel(buildName(), buildVersion(), new CellHistory(),
-                    buildJupyterIO(buildJupyterIOEncoding()), buildCommManager(), buildRenderer(),
-                    buildMagicsRegistry(), buildErrorStyler());
+            return new DropkitKernel(
+                    buildName(),
+                    buildVersion(),
+                    new CellHistory(),
+                    buildJupyterIO(buildJupyterIOEncoding()),
+                    buildCommManager(),
+                    buildRenderer(),
+                    buildMagicsRegistry(),
+                    buildErrorStyler());
         }
 
         @Override
@@ -158,7 +179,7 @@ public final class DropkitKernel extends BaseKernel {
             System.setErr(cellErr);
             try {
                 ((CellHistory) historyManager).add(executionCount.get() - 1, code);
-            String java = new Magics(s).run(code);
+                String java = new Magics(s).run(code);
                 return s.eval(java, executionCount.get() - 1);
             } finally {
                 cellEnd.run();
@@ -214,7 +235,7 @@ public final class DropkitKernel extends BaseKernel {
         return switch (c) {
             case "complete" -> IS_COMPLETE_YES;
             case "invalid" -> IS_COMPLETE_BAD;
-            default -> "    ";   // incomplete: the indent of the next line
+            default -> "    "; // incomplete: the indent of the next line
         };
     }
 
@@ -255,7 +276,8 @@ public final class DropkitKernel extends BaseKernel {
             data = renderer.render(o);
         } catch (RuntimeException e) {
             data = new DisplayData();
-            System.err.println("dropkit kernel: could not render a " + o.getClass().getName() + ": " + e);
+            System.err.println(
+                    "dropkit kernel: could not render a " + o.getClass().getName() + ": " + e);
         }
         return withText(data, o);
     }

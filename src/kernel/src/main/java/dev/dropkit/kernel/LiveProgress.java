@@ -1,5 +1,8 @@
 package dev.dropkit.kernel;
 
+import dev.dropkit.plot.LineChart;
+import dev.dropkit.train.History;
+import dev.dropkit.train.TrainingListener;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,12 +10,7 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
-
-import dev.dropkit.plot.LineChart;
-import dev.dropkit.train.History;
-import dev.dropkit.train.TrainingListener;
 import tech.tablesaw.api.Table;
 
 /**
@@ -42,7 +40,6 @@ final class LiveProgress implements TrainingListener {
         default long minIntervalNanos() {
             return MIN_INTERVAL_NANOS;
         }
-
     }
 
     /** What the display shows at one moment, copied so that it can be rendered on another thread. */
@@ -80,8 +77,8 @@ final class LiveProgress implements TrainingListener {
             // The same run trains on (an interleaved sweep calls it once per round): same display, rows go on.
             epochs = rows.size() + start.epochs();
             lastUpdate = clock.getAsLong();
-            lastBar = bar((double) rows.size() / Math.max(1, epochs)) + " training epoch " + (rows.size() + 1)
-                    + " of " + epochs;
+            lastBar = bar((double) rows.size() / Math.max(1, epochs)) + " training epoch " + (rows.size() + 1) + " of "
+                    + epochs;
             send(false, null);
             return;
         }
@@ -112,9 +109,17 @@ final class LiveProgress implements TrainingListener {
         double leftInEpoch = fraction > 0 ? batch.epochSeconds() * (1 - fraction) / fraction : Double.NaN;
         double perEpoch = fraction > 0 ? batch.epochSeconds() / fraction : Double.NaN;
         double left = leftInEpoch + perEpoch * Math.max(0, epochs - rows.size() - 1);
-        lastBar = bar(fraction) + String.format(Locale.ROOT, " epoch %d/%d, batch %d/%d, loss %.4f, %s elapsed, %s left",
-                batch.epoch(), epochs, batch.batch(), batch.batches(), batch.meanLoss().getAsDouble(),
-                duration(trainedSeconds + batch.epochSeconds()), duration(left));
+        lastBar = bar(fraction)
+                + String.format(
+                        Locale.ROOT,
+                        " epoch %d/%d, batch %d/%d, loss %.4f, %s elapsed, %s left",
+                        batch.epoch(),
+                        epochs,
+                        batch.batch(),
+                        batch.batches(),
+                        batch.meanLoss().getAsDouble(),
+                        duration(trainedSeconds + batch.epochSeconds()),
+                        duration(left));
         send(false, null);
     }
 
@@ -122,18 +127,28 @@ final class LiveProgress implements TrainingListener {
     public synchronized void epochFinished(History history) {
         Table t = history.table();
         int r = t.rowCount() - 1;
-        String row = String.format(Locale.ROOT, "%d|%.4f|%s|%s|%s|%.2f", t.intColumn(History.EPOCH).getInt(r),
-                t.doubleColumn(History.TRAIN_LOSS).getDouble(r), percent(t.doubleColumn(History.TRAIN_ACCURACY).getDouble(r)),
+        String row = String.format(
+                Locale.ROOT,
+                "%d|%.4f|%s|%s|%s|%.2f",
+                t.intColumn(History.EPOCH).getInt(r),
+                t.doubleColumn(History.TRAIN_LOSS).getDouble(r),
+                percent(t.doubleColumn(History.TRAIN_ACCURACY).getDouble(r)),
                 percent(t.doubleColumn(History.VAL_ACCURACY).getDouble(r)),
-                percent(t.doubleColumn(History.TEST_ACCURACY).getDouble(r)), t.doubleColumn(History.SECONDS).getDouble(r));
+                percent(t.doubleColumn(History.TEST_ACCURACY).getDouble(r)),
+                t.doubleColumn(History.SECONDS).getDouble(r));
         rows.add(row);
         trainedSeconds += t.doubleColumn(History.SECONDS).getDouble(r);
         lastUpdate = clock.getAsLong();
         int epoch = t.intColumn(History.EPOCH).getInt(r);
         double perEpoch = trainedSeconds / rows.size();
         lastBar = bar(Math.min(1.0, (double) rows.size() / Math.max(1, epochs)))
-                + String.format(Locale.ROOT, " epoch %d/%d done, %s elapsed, %s left", epoch, epochs,
-                duration(trainedSeconds), duration(perEpoch * Math.max(0, epochs - rows.size())));
+                + String.format(
+                        Locale.ROOT,
+                        " epoch %d/%d done, %s elapsed, %s left",
+                        epoch,
+                        epochs,
+                        duration(trainedSeconds),
+                        duration(perEpoch * Math.max(0, epochs - rows.size())));
         if (!shown) {
             System.out.println(run + ": " + lastBar);
             return;
@@ -151,7 +166,7 @@ final class LiveProgress implements TrainingListener {
 
     private void send(boolean finished, History forCurve) {
         if (!sink.attached()) {
-            return;   // the cell ended (e.g. interrupted) while the run still reported
+            return; // the cell ended (e.g. interrupted) while the run still reported
         }
         Snapshot now = snapshot(finished, forCurve);
         sink.update(id, () -> render(now));
@@ -160,7 +175,10 @@ final class LiveProgress implements TrainingListener {
 
     private Snapshot snapshot(boolean finished, History forCurve) {
         Table curveTable = forCurve != null && forCurve.table().rowCount() > 0
-                ? forCurve.table().selectColumns(History.EPOCH, History.TRAIN_LOSS).copy() : null;
+                ? forCurve.table()
+                        .selectColumns(History.EPOCH, History.TRAIN_LOSS)
+                        .copy()
+                : null;
         return new Snapshot(run, lastBar, List.copyOf(rows), finished ? summary() : null, curveTable);
     }
 
@@ -170,10 +188,15 @@ final class LiveProgress implements TrainingListener {
         StringBuilder html = new StringBuilder(512);
         boolean finished = s.summary() != null;
         if (finished) {
-            html.append("<details><summary>").append(TableHtml.escape(s.summary())).append("</summary>");
+            html.append("<details><summary>")
+                    .append(TableHtml.escape(s.summary()))
+                    .append("</summary>");
         } else {
-            html.append("<div><b>").append(TableHtml.escape(s.run())).append("</b> <code>")
-                    .append(TableHtml.escape(s.bar())).append("</code></div>");
+            html.append("<div><b>")
+                    .append(TableHtml.escape(s.run()))
+                    .append("</b> <code>")
+                    .append(TableHtml.escape(s.bar()))
+                    .append("</code></div>");
         }
         if (!s.rows().isEmpty()) {
             html.append("<table class=\"dropkit-progress\"><thead><tr><th>epoch</th><th>train loss</th>")
@@ -192,8 +215,12 @@ final class LiveProgress implements TrainingListener {
         }
         if (s.curve() != null) {
             BufferedImage img = LineChart.of(s.curve(), History.EPOCH, History.TRAIN_LOSS)
-                    .title(s.run() + ": training loss").size(480, 300).image();
-            html.append("<img src=\"data:image/png;base64,").append(Renderers.png(img)).append("\"/>");
+                    .title(s.run() + ": training loss")
+                    .size(480, 300)
+                    .image();
+            html.append("<img src=\"data:image/png;base64,")
+                    .append(Renderers.png(img))
+                    .append("\"/>");
         }
         data.putHTML(html.toString());
         data.putText(finished ? s.summary() : s.run() + " " + s.bar());
@@ -205,8 +232,15 @@ final class LiveProgress implements TrainingListener {
             return run + ": stopped before the first epoch ended";
         }
         String[] last = rows.get(rows.size() - 1).split("\\|");
-        return String.format(Locale.ROOT, "%s: %d epoch%s, train loss %s, test accuracy %s, %s of training", run,
-                rows.size(), rows.size() == 1 ? "" : "s", last[1], last[4], duration(trainedSeconds));
+        return String.format(
+                Locale.ROOT,
+                "%s: %d epoch%s, train loss %s, test accuracy %s, %s of training",
+                run,
+                rows.size(),
+                rows.size() == 1 ? "" : "s",
+                last[1],
+                last[4],
+                duration(trainedSeconds));
     }
 
     static String bar(double fraction) {
@@ -224,7 +258,8 @@ final class LiveProgress implements TrainingListener {
             return "?";
         }
         long s = Math.round(seconds);
-        return s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60)
+        return s >= 60
+                ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60)
                 : String.format(Locale.ROOT, "%.1fs", seconds);
     }
 

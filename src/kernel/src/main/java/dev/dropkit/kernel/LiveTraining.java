@@ -11,7 +11,8 @@ public final class LiveTraining {
     private static final java.util.concurrent.atomic.LongAdder[] displayNanos = {
         new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
         new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
-        new java.util.concurrent.atomic.LongAdder()};
+        new java.util.concurrent.atomic.LongAdder()
+    };
     private static final java.lang.management.ThreadMXBean THREADS =
             java.lang.management.ManagementFactory.getThreadMXBean();
 
@@ -42,7 +43,9 @@ public final class LiveTraining {
     public static String displayBreakdown() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < KINDS.length; i++) {
-            sb.append(i == 0 ? "" : ", ").append(KINDS[i]).append(' ')
+            sb.append(i == 0 ? "" : ", ")
+                    .append(KINDS[i])
+                    .append(' ')
                     .append(String.format(java.util.Locale.ROOT, "%.4f s", displayNanos[i].sum() / 1e9));
         }
         return sb.toString();

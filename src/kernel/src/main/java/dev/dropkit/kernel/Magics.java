@@ -1,5 +1,8 @@
 package dev.dropkit.kernel;
 
+import eu.maveniverse.maven.mima.context.Context;
+import eu.maveniverse.maven.mima.context.ContextOverrides;
+import eu.maveniverse.maven.mima.context.Runtimes;
 import java.io.File;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -7,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.eclipse.aether.artifact.DefaultArtifact;
 import org.eclipse.aether.collection.CollectRequest;
 import org.eclipse.aether.graph.Dependency;
@@ -15,10 +17,6 @@ import org.eclipse.aether.resolution.ArtifactResult;
 import org.eclipse.aether.resolution.DependencyRequest;
 import org.eclipse.aether.resolution.DependencyResult;
 import org.eclipse.aether.util.artifact.JavaScopes;
-
-import eu.maveniverse.maven.mima.context.Context;
-import eu.maveniverse.maven.mima.context.ContextOverrides;
-import eu.maveniverse.maven.mima.context.Runtimes;
 
 /**
  * IJava's class-path magics, as lines at the top of a cell: {@code %jars PATH-OR-GLOB...},
@@ -41,7 +39,7 @@ final class Magics {
             String t = line.strip();
             if (head && t.startsWith("%")) {
                 magic(t.substring(1));
-                rest.append('\n');   // keep line numbers of the Java code
+                rest.append('\n'); // keep line numbers of the Java code
                 continue;
             }
             if (!t.isEmpty()) {
@@ -60,8 +58,9 @@ final class Magics {
             case "jars" -> jars(args);
             case "classpath" -> classpath(args);
             case "maven" -> maven(args);
-            default -> throw new CellException.MagicException("unknown magic %" + name
-                    + "; this kernel knows %jars, %classpath and %maven");
+            default ->
+                throw new CellException.MagicException(
+                        "unknown magic %" + name + "; this kernel knows %jars, %classpath and %maven");
         }
     }
 
@@ -120,7 +119,8 @@ final class Magics {
 
     private void maven(List<String> args) throws CellException {
         if (args.isEmpty()) {
-            throw new CellException.MagicException("%maven needs coordinates, e.g. %maven org.apache.commons:commons-lang3:3.14.0");
+            throw new CellException.MagicException(
+                    "%maven needs coordinates, e.g. %maven org.apache.commons:commons-lang3:3.14.0");
         }
         for (String coords : args) {
             List<Path> jars = resolve(coords);
@@ -137,13 +137,14 @@ final class Magics {
         try {
             artifact = new DefaultArtifact(coords);
         } catch (IllegalArgumentException e) {
-            throw new CellException.MagicException("%maven " + coords
-                    + ": not group:artifact:version (e.g. org.apache.commons:commons-lang3:3.14.0)");
+            throw new CellException.MagicException(
+                    "%maven " + coords + ": not group:artifact:version (e.g. org.apache.commons:commons-lang3:3.14.0)");
         }
-        ContextOverrides overrides = ContextOverrides.create().withUserSettings(true).build();
+        ContextOverrides overrides =
+                ContextOverrides.create().withUserSettings(true).build();
         try (Context context = Runtimes.INSTANCE.getRuntime().create(overrides)) {
-            CollectRequest collect = new CollectRequest(new Dependency(artifact, JavaScopes.RUNTIME),
-                    context.remoteRepositories());
+            CollectRequest collect =
+                    new CollectRequest(new Dependency(artifact, JavaScopes.RUNTIME), context.remoteRepositories());
             DependencyResult result = context.repositorySystem()
                     .resolveDependencies(context.repositorySystemSession(), new DependencyRequest(collect, null));
             List<Path> jars = new ArrayList<>();
@@ -154,7 +155,9 @@ final class Magics {
             }
             return jars;
         } catch (Exception e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            String why = e.getMessage() == null
+                    ? e.getClass().getSimpleName()
+                    : e.getMessage().lines().findFirst().orElse("");
             throw new CellException.MagicException("%maven " + coords + " could not be resolved: " + why);
         }
     }

@@ -1,7 +1,6 @@
 package dev.dropkit.kernel;
 
 import java.util.UUID;
-
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 
 /**

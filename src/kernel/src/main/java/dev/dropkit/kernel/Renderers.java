@@ -1,22 +1,19 @@
 package dev.dropkit.kernel;
 
+import dev.dropkit.experiment.RunSummary;
+import dev.dropkit.plot.ChartSpec;
+import dev.dropkit.plot.Charts;
+import dev.dropkit.train.History;
 import java.awt.image.RenderedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Base64;
-
 import javax.imageio.ImageIO;
-
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.kernel.display.Renderer;
 import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
 import org.knowm.xchart.internal.chartpart.Chart;
-
-import dev.dropkit.experiment.RunSummary;
-import dev.dropkit.plot.ChartSpec;
-import dev.dropkit.plot.Charts;
-import dev.dropkit.train.History;
 import tech.tablesaw.api.Table;
 
 /**
@@ -31,7 +28,8 @@ final class Renderers {
         if (!toolkitPresent()) {
             System.err.println("dropkit kernel: the toolkit (dev.dropkit) is not on the class path; tables and"
                     + " charts show as text. Build it with environment/setup.sh.");
-            renderer.createRegistration(RenderedImage.class).preferring(MIMEType.IMAGE_PNG)
+            renderer.createRegistration(RenderedImage.class)
+                    .preferring(MIMEType.IMAGE_PNG)
                     .supporting(MIMEType.IMAGE_PNG, MIMEType.TEXT_PLAIN)
                     .register((img, ctx) -> image(img, ctx.getOutputContainer()));
             return;
@@ -76,22 +74,28 @@ final class Renderers {
         }
 
         static void register(Renderer renderer) {
-            renderer.createRegistration(Table.class).preferring(MIMEType.TEXT_HTML)
+            renderer.createRegistration(Table.class)
+                    .preferring(MIMEType.TEXT_HTML)
                     .supporting(MIMEType.TEXT_HTML, MIMEType.TEXT_PLAIN)
                     .register((t, ctx) -> table(t, ctx.getOutputContainer()));
-            renderer.createRegistration(History.class).preferring(MIMEType.TEXT_HTML)
+            renderer.createRegistration(History.class)
+                    .preferring(MIMEType.TEXT_HTML)
                     .supporting(MIMEType.TEXT_HTML, MIMEType.TEXT_PLAIN)
                     .register((h, ctx) -> table(h.table(), ctx.getOutputContainer()));
-            renderer.createRegistration(RunSummary.class).preferring(MIMEType.TEXT_HTML)
+            renderer.createRegistration(RunSummary.class)
+                    .preferring(MIMEType.TEXT_HTML)
                     .supporting(MIMEType.TEXT_HTML, MIMEType.TEXT_PLAIN)
                     .register((s, ctx) -> table(s.table(), ctx.getOutputContainer()));
-            renderer.createRegistration(ChartSpec.class).preferring(MIMEType.IMAGE_PNG)
+            renderer.createRegistration(ChartSpec.class)
+                    .preferring(MIMEType.IMAGE_PNG)
                     .supporting(MIMEType.IMAGE_PNG, MIMEType.TEXT_PLAIN)
                     .register((c, ctx) -> image(c.image(), ctx.getOutputContainer()));
-            renderer.createRegistration(Chart.class).preferring(MIMEType.IMAGE_PNG)
+            renderer.createRegistration(Chart.class)
+                    .preferring(MIMEType.IMAGE_PNG)
                     .supporting(MIMEType.IMAGE_PNG, MIMEType.TEXT_PLAIN)
                     .register((c, ctx) -> image(Charts.image(c), ctx.getOutputContainer()));
-            renderer.createRegistration(RenderedImage.class).preferring(MIMEType.IMAGE_PNG)
+            renderer.createRegistration(RenderedImage.class)
+                    .preferring(MIMEType.IMAGE_PNG)
                     .supporting(MIMEType.IMAGE_PNG, MIMEType.TEXT_PLAIN)
                     .register((img, ctx) -> image(img, ctx.getOutputContainer()));
         }

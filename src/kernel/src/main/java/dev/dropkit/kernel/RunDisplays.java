@@ -1,12 +1,11 @@
 package dev.dropkit.kernel;
 
+import dev.dropkit.train.History;
+import dev.dropkit.train.TrainingListener;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
-
-import dev.dropkit.train.History;
-import dev.dropkit.train.TrainingListener;
 
 /**
  * One live display per run label and cell: a run that trains again in the same cell (an interleaved sweep trains

@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
 import jdk.jshell.ExpressionSnippet;
@@ -18,8 +17,8 @@ import jdk.jshell.JShellException;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
-import jdk.jshell.SourceCodeAnalysis.CompletionInfo;
 import jdk.jshell.SourceCodeAnalysis.Completeness;
+import jdk.jshell.SourceCodeAnalysis.CompletionInfo;
 import jdk.jshell.UnresolvedReferenceException;
 import jdk.jshell.VarSnippet;
 
@@ -36,8 +35,16 @@ final class Session implements AutoCloseable {
      * The jshell tool's default imports (its DEFAULT start-up), which IJava and JJava cells have too: {@code List},
      * {@code Files}, {@code Collectors} and the like need no import.
      */
-    static final List<String> DEFAULT_IMPORTS = List.of("java.io", "java.math", "java.net", "java.nio.file",
-            "java.util", "java.util.concurrent", "java.util.function", "java.util.prefs", "java.util.regex",
+    static final List<String> DEFAULT_IMPORTS = List.of(
+            "java.io",
+            "java.math",
+            "java.net",
+            "java.nio.file",
+            "java.util",
+            "java.util.concurrent",
+            "java.util.function",
+            "java.util.prefs",
+            "java.util.regex",
             "java.util.stream");
 
     /**
@@ -46,8 +53,8 @@ final class Session implements AutoCloseable {
      * again adds a snippet of its own and this one stays; it leads with the kernel's own static import, which no
      * cell needs to repeat.
      */
-    static final String START_IMPORTS = STATIC_API + DEFAULT_IMPORTS.stream().map(p -> " import " + p + ".*;")
-            .collect(Collectors.joining());
+    static final String START_IMPORTS = STATIC_API
+            + DEFAULT_IMPORTS.stream().map(p -> " import " + p + ".*;").collect(Collectors.joining());
 
     private static final Pattern DISPLAY_CALL = Pattern.compile("^\\s*display\\s*\\(");
 
@@ -56,6 +63,7 @@ final class Session implements AutoCloseable {
     private final SourceCodeAnalysis analysis;
     /** Snippet id -> where it came from ("cell 3, line 2" is cell 3's execution count and the snippet's line). */
     private final Map<String, int[]> origins = new HashMap<>();
+
     private final List<String> classPath = new ArrayList<>();
 
     Session(PrintStream out, PrintStream err) {
@@ -63,7 +71,8 @@ final class Session implements AutoCloseable {
         control = provider.control();
         shell = JShell.builder()
                 .executionEngine(provider, Map.of())
-                .out(out).err(err)
+                .out(out)
+                .err(err)
                 .compilerOptions("-Xlint:none", "-proc:none")
                 .build();
         analysis = shell.sourceCodeAnalysis();
@@ -74,7 +83,7 @@ final class Session implements AutoCloseable {
         }
         boolean together = shell.eval(START_IMPORTS).stream()
                 .allMatch(e -> e.status() == Snippet.Status.VALID && e.exception() == null);
-        if (!together) {   // a JShell that takes one import per snippet only: the same, one by one
+        if (!together) { // a JShell that takes one import per snippet only: the same, one by one
             shell.eval(STATIC_API);
             for (String pkg : DEFAULT_IMPORTS) {
                 shell.eval("import " + pkg + ".*;");
@@ -110,11 +119,15 @@ final class Session implements AutoCloseable {
             CompletionInfo info = analysis.analyzeCompletion(remaining);
             String source = info.source();
             int consumed = remaining.length() - info.remaining().length();
-            if (source == null || info.completeness() == Completeness.DEFINITELY_INCOMPLETE
+            if (source == null
+                    || info.completeness() == Completeness.DEFINITELY_INCOMPLETE
                     || info.completeness() == Completeness.CONSIDERED_INCOMPLETE) {
                 int start = offset + leadingBlank(remaining);
-                throw compileError(code, start, start, "the cell ends in the middle of a statement or block"
-                        + " (a missing ';', ')' or '}'?)");
+                throw compileError(
+                        code,
+                        start,
+                        start,
+                        "the cell ends in the middle of a statement or block" + " (a missing ';', ')' or '}'?)");
             }
             // Without leading blank lines: JShell's positions and stack-trace line numbers then count from the
             // snippet's first character, which sits at start in the cell.
@@ -134,10 +147,13 @@ final class Session implements AutoCloseable {
         for (SnippetEvent event : events) {
             Snippet snippet = event.snippet();
             if (event.causeSnippet() != null) {
-                continue;   // a dependent snippet changed status: not this cell's news
+                continue; // a dependent snippet changed status: not this cell's news
             }
             if (event.status() == Snippet.Status.REJECTED) {
-                Diag diag = shell.diagnostics(snippet).filter(Diag::isError).findFirst().orElse(null);
+                Diag diag = shell.diagnostics(snippet)
+                        .filter(Diag::isError)
+                        .findFirst()
+                        .orElse(null);
                 if (diag == null) {
                     throw compileError(cell, start, start, "the snippet was rejected");
                 }
@@ -150,22 +166,24 @@ final class Session implements AutoCloseable {
                     || event.status() == Snippet.Status.RECOVERABLE_DEFINED) {
                 String missing = shell.unresolvedDependencies((jdk.jshell.DeclarationSnippet) snippet)
                         .collect(Collectors.joining(", "));
-                System.err.println("note: " + snippet.source().lines().findFirst().orElse("").strip()
-                        + " cannot be used until " + missing + " is declared");
+                System.err.println("note: "
+                        + snippet.source().lines().findFirst().orElse("").strip() + " cannot be used until " + missing
+                        + " is declared");
             }
             if (event.exception() != null) {
                 throw runtimeError(event.exception());
             }
             if (control.lastStopped()) {
-                String text = "interrupted: the cell did not stop by itself within "
-                        + StoppableExecution.GRACE_MILLIS + " ms, so its thread was stopped";
+                String text = "interrupted: the cell did not stop by itself within " + StoppableExecution.GRACE_MILLIS
+                        + " ms, so its thread was stopped";
                 throw new CellException.InterruptedCell(text, List.of("Interrupted: " + text));
             }
             // The value of an expression is the cell's result; an assignment (x = display(...)) shows nothing, as
             // a declaration does not, and display(...)'s id is no result worth showing either.
-            boolean expression = snippet instanceof ExpressionSnippet
-                    && snippet.subKind() != Snippet.SubKind.ASSIGNMENT_SUBKIND
-                    || snippet instanceof VarSnippet var && var.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND;
+            boolean expression =
+                    snippet instanceof ExpressionSnippet && snippet.subKind() != Snippet.SubKind.ASSIGNMENT_SUBKIND
+                            || snippet instanceof VarSnippet var
+                                    && var.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND;
             value = expression && !DISPLAY_CALL.matcher(source).find() ? control.lastValue() : null;
         }
         return value;
@@ -185,7 +203,10 @@ final class Session implements AutoCloseable {
         String caret = " ".repeat(column) + "^";
         List<String> lines = new ArrayList<>();
         lines.add("line " + line + ": " + message.lines().findFirst().orElse(message));
-        message.lines().skip(1).filter(l -> !l.strip().equals("location: class")).forEach(lines::add);
+        message.lines()
+                .skip(1)
+                .filter(l -> !l.strip().equals("location: class"))
+                .forEach(lines::add);
         lines.add(text);
         lines.add(caret);
         return new CellException.CompilationException(String.join("\n", lines), lines);
@@ -197,9 +218,16 @@ final class Session implements AutoCloseable {
      */
     private Exception runtimeError(JShellException jshellError) {
         if (jshellError instanceof UnresolvedReferenceException unresolved) {
-            String missing = shell.unresolvedDependencies(unresolved.getSnippet()).collect(Collectors.joining(", "));
-            String text = "cannot run " + unresolved.getSnippet().source().lines().findFirst().orElse("").strip()
-                    + ": " + missing + " is not declared";
+            String missing =
+                    shell.unresolvedDependencies(unresolved.getSnippet()).collect(Collectors.joining(", "));
+            String text = "cannot run "
+                    + unresolved
+                            .getSnippet()
+                            .source()
+                            .lines()
+                            .findFirst()
+                            .orElse("")
+                            .strip() + ": " + missing + " is not declared";
             return new CellException.UncaughtError(text, List.of("UnresolvedReference: " + text));
         }
         Throwable original = control.lastThrown();
@@ -226,7 +254,8 @@ final class Session implements AutoCloseable {
     }
 
     private static String headline(JShellException jshellError, Throwable original) {
-        String name = original != null ? original.getClass().getName()
+        String name = original != null
+                ? original.getClass().getName()
                 : jshellError instanceof EvalException ev ? ev.getExceptionClassName() : "Exception";
         String message = original != null ? original.getMessage() : jshellError.getMessage();
         return message == null ? name : name + ": " + message;
@@ -243,14 +272,16 @@ final class Session implements AutoCloseable {
         String prefix = "";
         int depth = 0;
         while (t != null && depth++ < 5) {
-            String name = t instanceof EvalException ev ? ev.getExceptionClassName() : t.getClass().getName();
+            String name = t instanceof EvalException ev
+                    ? ev.getExceptionClassName()
+                    : t.getClass().getName();
             String message = t.getMessage();
             lines.add(prefix + name + (message == null ? "" : ": " + message));
             StackTraceElement[] frames = t.getStackTrace();
             int end = frames.length;
             for (int i = frames.length - 1; i >= 0; i--) {
                 if (isSnippet(frames[i])) {
-                    end = i + 1;   // below the cell's own frames: JShell and the kernel calling it
+                    end = i + 1; // below the cell's own frames: JShell and the kernel calling it
                     break;
                 }
             }
@@ -268,7 +299,8 @@ final class Session implements AutoCloseable {
 
     private static boolean fromToolkit(Throwable t) {
         StackTraceElement[] frames = t.getStackTrace();
-        return frames.length > 0 && frames[0].getClassName().startsWith("dev.dropkit.")
+        return frames.length > 0
+                && frames[0].getClassName().startsWith("dev.dropkit.")
                 && !frames[0].getClassName().startsWith("dev.dropkit.kernel.");
     }
 
@@ -283,15 +315,19 @@ final class Session implements AutoCloseable {
             int[] origin = origins.get(frame.getFileName().substring(1));
             String method = frame.getMethodName();
             boolean top = method.isEmpty() || method.startsWith("do_it$") || method.startsWith("lambda$do_it$");
-            String where = origin == null ? "snippet " + frame.getFileName()
+            String where = origin == null
+                    ? "snippet " + frame.getFileName()
                     : "cell [" + origin[0] + "] line " + (origin[1] + Math.max(1, frame.getLineNumber()) - 1);
             return top ? where : method + " (" + where + ")";
         }
         if (cls.startsWith("java.lang.reflect.") || cls.startsWith("jdk.internal.reflect.")) {
             return null;
         }
-        if (!aboveCell && (cls.startsWith("jdk.jshell.") || cls.startsWith("dev.dropkit.kernel.")
-                || cls.startsWith("REPL.") || cls.startsWith("java.lang.Thread"))) {
+        if (!aboveCell
+                && (cls.startsWith("jdk.jshell.")
+                        || cls.startsWith("dev.dropkit.kernel.")
+                        || cls.startsWith("REPL.")
+                        || cls.startsWith("java.lang.Thread"))) {
             return null;
         }
         return frame.toString();

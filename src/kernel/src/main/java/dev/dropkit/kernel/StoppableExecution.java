@@ -6,7 +6,6 @@ import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-
 import jdk.jshell.execution.LocalExecutionControl;
 import jdk.jshell.spi.ExecutionControl;
 import jdk.jshell.spi.ExecutionControlProvider;
@@ -130,7 +129,8 @@ final class StoppableExecution extends LocalExecutionControl {
 
     /** Runs one task at a time, handed over by {@link #run}, which waits for the task to end. */
     private static final class Worker extends Thread {
-        private final java.util.concurrent.SynchronousQueue<Runnable> tasks = new java.util.concurrent.SynchronousQueue<>();
+        private final java.util.concurrent.SynchronousQueue<Runnable> tasks =
+                new java.util.concurrent.SynchronousQueue<>();
         private final java.util.concurrent.Semaphore done = new java.util.concurrent.Semaphore(0);
 
         Worker(ThreadGroup group, String name) {
@@ -142,7 +142,7 @@ final class StoppableExecution extends LocalExecutionControl {
             tasks.put(task);
             while (!done.tryAcquire(200, TimeUnit.MILLISECONDS)) {
                 if (!isAlive()) {
-                    return;   // stopped between tasks: nothing more will come
+                    return; // stopped between tasks: nothing more will come
                 }
             }
         }
@@ -154,10 +154,10 @@ final class StoppableExecution extends LocalExecutionControl {
                 try {
                     task = tasks.take();
                 } catch (InterruptedException e) {
-                    continue;   // a late interrupt aimed at the previous cell
+                    continue; // a late interrupt aimed at the previous cell
                 }
                 try {
-                    Thread.interrupted();   // a fresh cell starts without a pending interrupt
+                    Thread.interrupted(); // a fresh cell starts without a pending interrupt
                     task.run();
                 } finally {
                     done.release();
@@ -167,8 +167,8 @@ final class StoppableExecution extends LocalExecutionControl {
     }
 
     @Override
-    public String varValue(String className, String varName) throws RunException, EngineTerminationException,
-            InternalException {
+    public String varValue(String className, String varName)
+            throws RunException, EngineTerminationException, InternalException {
         String text = super.varValue(className, varName);
         try {
             Field field = findClass(className).getField(varName);
@@ -192,20 +192,22 @@ final class StoppableExecution extends LocalExecutionControl {
         long task = taskSeq.get();
         stopped = true;
         thread.interrupt();
-        Thread stopper = new Thread(() -> {
-            try {
-                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
-                while (System.nanoTime() < deadline && sameTask(thread, task)) {
-                    Thread.sleep(20);
-                }
-                // Stop only the cell that was interrupted, never the one after it on the same thread.
-                if (sameTask(thread, task)) {
-                    forceStop(thread);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "cell-stopper");
+        Thread stopper = new Thread(
+                () -> {
+                    try {
+                        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
+                        while (System.nanoTime() < deadline && sameTask(thread, task)) {
+                            Thread.sleep(20);
+                        }
+                        // Stop only the cell that was interrupted, never the one after it on the same thread.
+                        if (sameTask(thread, task)) {
+                            forceStop(thread);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "cell-stopper");
         stopper.setDaemon(true);
         stopper.start();
     }

@@ -1,5 +1,10 @@
 package dev.dropkit.kernel;
 
+import dev.dropkit.experiment.RunSummary;
+import dev.dropkit.experiment.Sweep;
+import dev.dropkit.experiment.SweepListener;
+import dev.dropkit.experiment.SweepProgress;
+import dev.dropkit.train.History;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,14 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
-
-import dev.dropkit.experiment.RunSummary;
-import dev.dropkit.experiment.Sweep;
-import dev.dropkit.experiment.SweepListener;
-import dev.dropkit.experiment.SweepProgress;
-import dev.dropkit.train.History;
 
 /**
  * The kernel's live display of one sweep: one compact table (run, seed, epochs, validation and train accuracy,
@@ -42,8 +40,7 @@ final class SweepTable implements SweepListener {
     static final Later TIMER_LATER = (nanos, task) -> TIMER.schedule(task, nanos, TimeUnit.NANOSECONDS);
 
     /** One trial's row, as shown. */
-    private record Row(String run, long seed, String epochs, String val, String train, String seconds,
-            String status) {}
+    private record Row(String run, long seed, String epochs, String val, String train, String seconds, String status) {}
 
     private final LiveProgress.Sink sink;
     private final LongSupplier clock;
@@ -103,11 +100,13 @@ final class SweepTable implements SweepListener {
         done++;
         Row row = row(trial, h);
         int at = trial.index();
-        if (at >= 0 && at < rows.size() && rows.get(at).run().equals(trial.run())
+        if (at >= 0
+                && at < rows.size()
+                && rows.get(at).run().equals(trial.run())
                 && rows.get(at).seed() == trial.seed()) {
             rows.set(at, row);
         } else {
-            rows.add(row);   // a trial the start did not list (a listener used on its own)
+            rows.add(row); // a trial the start did not list (a listener used on its own)
         }
         changes++;
         changed();
@@ -147,7 +146,7 @@ final class SweepTable implements SweepListener {
 
     private void send() {
         if (!shown || !sink.attached()) {
-            return;   // the cell ended (e.g. interrupted) while trials still reported
+            return; // the cell ended (e.g. interrupted) while trials still reported
         }
         lastUpdate = clock.getAsLong();
         sentChanges = changes;
@@ -170,15 +169,27 @@ final class SweepTable implements SweepListener {
         String val = h.hasValidation() ? LiveProgress.percent(h.finalValAccuracy()) : "n/a";
         int planned = trial.training().epochs();
         String status = h.epochs() < planned ? "stopped after " + h.epochs() + " of " + planned : "done";
-        return new Row(trial.run(), trial.seed(), Integer.toString(h.epochs()), val,
-                LiveProgress.percent(h.finalTrainAccuracy()), String.format(Locale.ROOT, "%.1f", h.totalSeconds()),
+        return new Row(
+                trial.run(),
+                trial.seed(),
+                Integer.toString(h.epochs()),
+                val,
+                LiveProgress.percent(h.finalTrainAccuracy()),
+                String.format(Locale.ROOT, "%.1f", h.totalSeconds()),
                 status);
     }
 
     private static String heading(Snapshot s) {
         int total = s.rows().size();
-        return String.format(Locale.ROOT, "sweep over %s: %d of %d trial%s finished, %s%s", s.name(), s.done(), total,
-                total == 1 ? "" : "s", LiveProgress.duration(s.seconds()), s.finished() ? " in all" : " so far");
+        return String.format(
+                Locale.ROOT,
+                "sweep over %s: %d of %d trial%s finished, %s%s",
+                s.name(),
+                s.done(),
+                total,
+                total == 1 ? "" : "s",
+                LiveProgress.duration(s.seconds()),
+                s.finished() ? " in all" : " so far");
     }
 
     private static final String[] COLUMNS = {"run", "seed", "epochs", "val acc", "train acc", "seconds", "status"};
@@ -186,7 +197,9 @@ final class SweepTable implements SweepListener {
     /** The table as HTML and as plain text (one line per trial). */
     static DisplayData render(Snapshot s) {
         StringBuilder html = new StringBuilder(256 + 160 * s.rows().size());
-        html.append("<div><b>").append(TableHtml.escape(heading(s))).append("</b></div>")
+        html.append("<div><b>")
+                .append(TableHtml.escape(heading(s)))
+                .append("</b></div>")
                 .append("<table class=\"dropkit-sweep\"><thead><tr>");
         for (String c : COLUMNS) {
             html.append("<th>").append(c).append("</th>");
@@ -194,8 +207,8 @@ final class SweepTable implements SweepListener {
         html.append("</tr></thead><tbody>");
         StringBuilder text = new StringBuilder(heading(s));
         for (Row r : s.rows()) {
-            String[] cells = {r.run(), Long.toString(r.seed()), r.epochs(), r.val(), r.train(), r.seconds(),
-                r.status()};
+            String[] cells = {r.run(), Long.toString(r.seed()), r.epochs(), r.val(), r.train(), r.seconds(), r.status()
+            };
             html.append("<tr>");
             for (String c : cells) {
                 html.append("<td>").append(TableHtml.escape(c)).append("</td>");
@@ -203,8 +216,15 @@ final class SweepTable implements SweepListener {
             html.append("</tr>");
             text.append('\n').append(r.run()).append("  seed ").append(r.seed());
             if (!r.epochs().isEmpty()) {
-                text.append("  ").append(r.epochs()).append(" epochs  val ").append(r.val()).append("  train ")
-                        .append(r.train()).append("  ").append(r.seconds()).append(" s");
+                text.append("  ")
+                        .append(r.epochs())
+                        .append(" epochs  val ")
+                        .append(r.val())
+                        .append("  train ")
+                        .append(r.train())
+                        .append("  ")
+                        .append(r.seconds())
+                        .append(" s");
             }
             text.append("  ").append(r.status());
         }

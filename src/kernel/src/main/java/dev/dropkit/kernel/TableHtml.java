@@ -1,7 +1,6 @@
 package dev.dropkit.kernel;
 
 import java.util.List;
-
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 
@@ -12,6 +11,7 @@ import tech.tablesaw.columns.Column;
 final class TableHtml {
     /** Tables up to this many rows are shown whole. */
     static final int MAX_ROWS = 30;
+
     static final int HEAD = 10;
     static final int TAIL = 5;
 
@@ -36,15 +36,23 @@ final class TableHtml {
             row(sb, columns, r);
         }
         if (cut) {
-            sb.append("<tr><td colspan=\"").append(Math.max(1, columns.size())).append("\">&#8942; ")
-                    .append(rows - HEAD - TAIL).append(" more rows &#8942;</td></tr>");
+            sb.append("<tr><td colspan=\"")
+                    .append(Math.max(1, columns.size()))
+                    .append("\">&#8942; ")
+                    .append(rows - HEAD - TAIL)
+                    .append(" more rows &#8942;</td></tr>");
             for (int r = rows - TAIL; r < rows; r++) {
                 row(sb, columns, r);
             }
         }
         sb.append("</tbody></table>");
-        sb.append("<p><small>").append(rows).append(rows == 1 ? " row" : " rows").append(" &times; ")
-                .append(columns.size()).append(columns.size() == 1 ? " column" : " columns").append("</small></p>");
+        sb.append("<p><small>")
+                .append(rows)
+                .append(rows == 1 ? " row" : " rows")
+                .append(" &times; ")
+                .append(columns.size())
+                .append(columns.size() == 1 ? " column" : " columns")
+                .append("</small></p>");
         return sb.toString();
     }
 

@@ -4,6 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dropkit.data.ImageData;
+import dev.dropkit.model.Mlp;
+import dev.dropkit.train.History;
+import dev.dropkit.train.Progress;
+import dev.dropkit.train.Training;
+import dev.dropkit.train.TrainingListener;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -13,18 +19,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.dropkit.data.ImageData;
-import dev.dropkit.model.Mlp;
-import dev.dropkit.train.History;
-import dev.dropkit.train.Progress;
-import dev.dropkit.train.Training;
-import dev.dropkit.train.TrainingListener;
 
 class LiveProgressTest {
     /** Records what the display sends. */
@@ -69,7 +67,7 @@ class LiveProgressTest {
         p.runStarted(new TrainingListener.RunStart("r", 1, 2000));
         AtomicInteger lossReads = new AtomicInteger();
         for (int b = 1; b <= 2000; b++) {
-            now.addAndGet(1_000_000L);   // 1 ms per batch: 2 s in all
+            now.addAndGet(1_000_000L); // 1 ms per batch: 2 s in all
             p.batchFinished(new TrainingListener.BatchEnd("r", 1, b, 2000, b / 1000.0, () -> {
                 lossReads.incrementAndGet();
                 return 0.5;
@@ -81,7 +79,8 @@ class LiveProgressTest {
         assertTrue(sink.shown.size() - 1 >= maxUpdates - 1, "but it does move");
         assertEquals(sink.shown.size() - 1, lossReads.get(), "the loss is read only for an update");
         assertEquals(1, sink.ids.stream().distinct().count(), "always the same display id");
-        assertTrue(sink.lastText().contains("batch 2000/2000") || sink.lastText().contains("batch 1"), sink.lastText());
+        assertTrue(
+                sink.lastText().contains("batch 2000/2000") || sink.lastText().contains("batch 1"), sink.lastText());
         assertTrue(sink.lastText().contains("loss 0.5000"), sink.lastText());
     }
 
@@ -131,7 +130,10 @@ class LiveProgressTest {
         RunDisplays displays = new RunDisplays(() -> new LiveProgress(sink, System::nanoTime, false), cell::get);
         Progress.install(displays::forRun);
         try (ImageData data = ImageData.fromFolder(dir).build();
-                var run = Training.of(Mlp.seedModel()).sgd(0.1).label("interleaved").start(data)) {
+                var run = Training.of(Mlp.seedModel())
+                        .sgd(0.1)
+                        .label("interleaved")
+                        .start(data)) {
             run.train(1);
             run.train(1);
             assertEquals(1, sink.displays, "one display for both rounds");
@@ -150,7 +152,11 @@ class LiveProgressTest {
         Random random = new Random(7);
         for (String split : new String[] {"train", "test"}) {
             int n = split.equals("train") ? train : test;
-            ByteBuffer images = ByteBuffer.allocate(16 + n * 784).putInt(0x803).putInt(n).putInt(28).putInt(28);
+            ByteBuffer images = ByteBuffer.allocate(16 + n * 784)
+                    .putInt(0x803)
+                    .putInt(n)
+                    .putInt(28)
+                    .putInt(28);
             ByteBuffer labels = ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n);
             for (int i = 0; i < n; i++) {
                 int label = random.nextInt(10);

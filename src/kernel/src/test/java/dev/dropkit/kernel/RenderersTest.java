@@ -4,19 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dropkit.plot.LineChart;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Base64;
-
 import javax.imageio.ImageIO;
-
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.kernel.display.Renderer;
 import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;
 import org.junit.jupiter.api.Test;
-
-import dev.dropkit.plot.LineChart;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.Table;
 
@@ -54,7 +51,8 @@ class RenderersTest {
 
     @Test
     void toolkitChartIsPngWithoutCallingImage() throws IOException {
-        Table t = Table.create("curve", DoubleColumn.create("epoch", 1, 2, 3), DoubleColumn.create("loss", 0.9, 0.5, 0.4));
+        Table t = Table.create(
+                "curve", DoubleColumn.create("epoch", 1, 2, 3), DoubleColumn.create("loss", 0.9, 0.5, 0.4));
         LineChart chart = LineChart.of(t, "epoch", "loss").size(320, 200);
         BufferedImage back = decode(renderer.render(chart));
         assertEquals(320, back.getWidth());

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-
 import org.junit.jupiter.api.Test;
 
 class SessionImportsTest {
@@ -22,8 +21,12 @@ class SessionImportsTest {
             s.eval("import java.util.stream.*;", 4);
             assertEquals(6L, s.eval(USES_DEFAULTS, 5), "a repeated import replaces none of the defaults");
             // the notebook API is still imported (it compiles; it would throw outside the kernel)
-            assertEquals("java.lang.String", s.eval("var f = (java.util.function.Function<Object, String>) o -> "
-                    + "display(o);\nf.getClass().getName().isEmpty() ? \"\" : \"java.lang.String\"", 6));
+            assertEquals(
+                    "java.lang.String",
+                    s.eval(
+                            "var f = (java.util.function.Function<Object, String>) o -> "
+                                    + "display(o);\nf.getClass().getName().isEmpty() ? \"\" : \"java.lang.String\"",
+                            6));
         }
     }
 }

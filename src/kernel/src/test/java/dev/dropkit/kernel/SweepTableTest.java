@@ -3,20 +3,6 @@ package dev.dropkit.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import dev.dropkit.data.ImageData;
 import dev.dropkit.experiment.RunSummary;
 import dev.dropkit.experiment.Sweep;
@@ -26,15 +12,28 @@ import dev.dropkit.model.Mlp;
 import dev.dropkit.train.History;
 import dev.dropkit.train.Progress;
 import dev.dropkit.train.Training;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SweepTableTest {
-    private static final Sweep<Double> SWEEP = Sweep.of("rate", List.of(0.05, 0.1)).seeds(2)
-            .labels(r -> String.format(Locale.ROOT, "sgd %.2f", r));
+    private static final Sweep<Double> SWEEP =
+            Sweep.of("rate", List.of(0.05, 0.1)).seeds(2).labels(r -> String.format(Locale.ROOT, "sgd %.2f", r));
     private static final java.util.function.Function<Double, Training> CONFIGURE =
             r -> Training.of(Mlp.seedModel()).sgd(r).epochs(1);
 
     /** The trials of a real sweep with their histories and the summary, heard while the sweep ran. */
     private static final List<Sweep.Trial<?>> TRIALS = new ArrayList<>();
+
     private static final List<History> HISTORIES = new ArrayList<>();
     private static RunSummary summary;
     private static LiveProgressTest.Recorder sweepSink;
@@ -101,7 +100,7 @@ class SweepTableTest {
     }
 
     private static int rows(String html) {
-        return html.split("<tr>", -1).length - 2;   // less the header row
+        return html.split("<tr>", -1).length - 2; // less the header row
     }
 
     @Test
@@ -113,8 +112,8 @@ class SweepTableTest {
         assertEquals(0, runSink.shown.size(), "the runs inside a sweep show no display of their own");
         assertEquals("", printed, "and nothing is printed");
         for (int i = 0; i < sweepSink.shown.size(); i++) {
-            String html = (String) sweepSink.shown.get(i).getData(
-                    org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.TEXT_HTML);
+            String html = (String)
+                    sweepSink.shown.get(i).getData(org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.TEXT_HTML);
             assertEquals(4, rows(html), "a row per trial from the start");
             int finished = Math.min(i, 4);
             assertEquals(finished, html.split("<td>done</td>", -1).length - 1, "update " + i + ": " + html);
@@ -153,7 +152,9 @@ class SweepTableTest {
         assertTrue(sink.lastText().contains("3 of 4"), sink.lastText());
         table.sweepFinished(summary);
         assertEquals(4, sink.shown.size(), "the end is always sent");
-        assertTrue(sink.lastText().contains("3 of 4 trials finished") && sink.lastText().contains("in all"),
+        assertTrue(
+                sink.lastText().contains("3 of 4 trials finished")
+                        && sink.lastText().contains("in all"),
                 sink.lastText());
     }
 

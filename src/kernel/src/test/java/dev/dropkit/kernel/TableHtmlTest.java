@@ -5,16 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.IntStream;
-
 import org.junit.jupiter.api.Test;
-
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 class TableHtmlTest {
     private static Table numbers(int rows) {
-        return Table.create("numbers", IntColumn.create("n", IntStream.range(0, rows).toArray()));
+        return Table.create(
+                "numbers", IntColumn.create("n", IntStream.range(0, rows).toArray()));
     }
 
     private static int count(String text, String part) {

@@ -35,6 +35,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 final class SparkTrials implements ClusterBackend {
     /** How long a sweep waits for the master before giving up (the bound is 30 s in all). */
     static final int CONNECT_SECONDS = 5;
+
     static final int START_SECONDS = 20;
 
     private final JavaSparkContext context;
@@ -51,7 +52,9 @@ final class SparkTrials implements ClusterBackend {
         if (master.startsWith("spark://")) {
             checkReachable(master);
         }
-        SparkConf conf = new SparkConf().setMaster(master).setAppName("dropkit sweep")
+        SparkConf conf = new SparkConf()
+                .setMaster(master)
+                .setAppName("dropkit sweep")
                 .set("spark.ui.enabled", String.valueOf(settings.ui()))
                 .set("spark.task.cpus", "1")
                 .set("spark.executorEnv.DJL_OFFLINE", "true")
@@ -102,8 +105,10 @@ final class SparkTrials implements ClusterBackend {
         for (String hostPort : master.substring("spark://".length()).split(",")) {
             int colon = hostPort.lastIndexOf(':');
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(hostPort.substring(0, colon),
-                        Integer.parseInt(hostPort.substring(colon + 1))), CONNECT_SECONDS * 1000);
+                s.connect(
+                        new InetSocketAddress(
+                                hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))),
+                        CONNECT_SECONDS * 1000);
                 return;
             } catch (IOException | RuntimeException e) {
                 reason = oneLine(e);
@@ -117,14 +122,24 @@ final class SparkTrials implements ClusterBackend {
     private static List<String> toolkitJars() {
         List<String> jars = new ArrayList<>();
         try {
-            Path toolkit = Path.of(Backend.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path toolkit = Path.of(Backend.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             jars.add(toolkit.toUri().toString());
-            jars.add(Path.of(SparkTrials.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toUri()
+            jars.add(Path.of(SparkTrials.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toUri()
                     .toString());
             Path lib = toolkit.getParent().resolve("lib");
             if (Files.isDirectory(lib)) {
                 try (var files = Files.list(lib)) {
-                    files.filter(f -> f.toString().endsWith(".jar")).sorted()
+                    files.filter(f -> f.toString().endsWith(".jar"))
+                            .sorted()
                             .forEach(f -> jars.add(f.toAbsolutePath().toUri().toString()));
                 }
             }
@@ -139,8 +154,13 @@ final class SparkTrials implements ClusterBackend {
         Map<JavaFutureAction<List<TrialOutcome>>, TrialTask> running = new LinkedHashMap<>();
         try {
             for (TrialTask task : tasks) {
-                context.setJobDescription(task.trial().label() + " seed " + task.trial().seed());
-                running.put(context.parallelize(List.of(task), 1).map(SparkTrials::execute).collectAsync(), task);
+                context.setJobDescription(
+                        task.trial().label() + " seed " + task.trial().seed());
+                running.put(
+                        context.parallelize(List.of(task), 1)
+                                .map(SparkTrials::execute)
+                                .collectAsync(),
+                        task);
             }
             while (!running.isEmpty()) {
                 boolean any = false;
@@ -157,7 +177,8 @@ final class SparkTrials implements ClusterBackend {
                     try {
                         outcome = e.getKey().get().get(0);
                     } catch (ExecutionException x) {
-                        outcome = new TrialOutcome(e.getValue().index(), null, oneLine(x.getCause()), settings.master());
+                        outcome =
+                                new TrialOutcome(e.getValue().index(), null, oneLine(x.getCause()), settings.master());
                     }
                     finished.accept(outcome);
                 }
@@ -191,6 +212,8 @@ final class SparkTrials implements ClusterBackend {
 
     private static String oneLine(Throwable e) {
         String m = e.getMessage();
-        return (e.getClass().getSimpleName() + (m == null ? "" : ": " + m)).strip().replaceAll("\\s*\\R\\s*", " ");
+        return (e.getClass().getSimpleName() + (m == null ? "" : ": " + m))
+                .strip()
+                .replaceAll("\\s*\\R\\s*", " ");
     }
 }

@@ -1,5 +1,6 @@
 package dev.dropkit.data;
 
+import dev.dropkit.AtomicFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,47 +49,33 @@ public final class Csv {
         int features = data.features();
         FeatureScaling s = data.scaling();
         java.util.List<String> names = data.classNames();
-        Path target = file.toAbsolutePath();
-        try {
-            Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".partial");
-            try {
-                try (var out = new java.io.BufferedWriter(
-                        new java.io.OutputStreamWriter(Files.newOutputStream(tmp), StandardCharsets.UTF_8), 1 << 16)) {
-                    StringBuilder line = new StringBuilder();
-                    for (int j = 1; j <= features; j++) {
-                        line.append('x').append(j).append(',');
-                    }
-                    out.write(line.append(quote(labelColumn)).append('\n').toString());
-                    for (int i = 0; i < n; i++) {
-                        line.setLength(0);
-                        for (int j = 0; j < features; j++) {
-                            int k = s.offset().length == 1 ? 0 : j;
-                            double raw = (double) x[i * features + j] * s.divisor()[k] + s.offset()[k];
-                            double whole = Math.rint(raw);
-                            line.append(
-                                            Math.abs(raw - whole) < 1e-3
-                                                    ? Long.toString((long) whole)
-                                                    : Float.toString((float) raw))
-                                    .append(',');
-                        }
-                        out.write(line.append(quote(names.get((int) y[i])))
-                                .append('\n')
-                                .toString());
-                    }
+        AtomicFiles.write(file, tmp -> {
+            try (var out = new java.io.BufferedWriter(
+                    new java.io.OutputStreamWriter(Files.newOutputStream(tmp), StandardCharsets.UTF_8), 1 << 16)) {
+                StringBuilder line = new StringBuilder();
+                for (int j = 1; j <= features; j++) {
+                    line.append('x').append(j).append(',');
                 }
-                Files.move(
-                        tmp,
-                        target,
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
+                out.write(line.append(quote(labelColumn)).append('\n').toString());
+                for (int i = 0; i < n; i++) {
+                    line.setLength(0);
+                    for (int j = 0; j < features; j++) {
+                        int k = s.offset().length == 1 ? 0 : j;
+                        double raw = (double) x[i * features + j] * s.divisor()[k] + s.offset()[k];
+                        double whole = Math.rint(raw);
+                        line.append(
+                                        Math.abs(raw - whole) < 1e-3
+                                                ? Long.toString((long) whole)
+                                                : Float.toString((float) raw))
+                                .append(',');
+                    }
+                    out.write(line.append(quote(names.get((int) y[i])))
+                            .append('\n')
+                            .toString());
+                }
             }
-            return n;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        });
+        return n;
     }
 
     private static String quote(String field) {

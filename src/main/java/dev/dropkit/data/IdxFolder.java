@@ -1,16 +1,14 @@
 package dev.dropkit.data;
 
+import dev.dropkit.AtomicFiles;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -88,7 +86,7 @@ public final class IdxFolder implements AutoCloseable {
     @Override
     public void close() {
         if (staging != null) {
-            deleteTree(staging);
+            AtomicFiles.deleteTree(staging);
         }
     }
 
@@ -136,7 +134,7 @@ public final class IdxFolder implements AutoCloseable {
             }
             return new IdxFolder(staging, staging, names);
         } catch (IOException | RuntimeException e) {
-            deleteTree(staging);
+            AtomicFiles.deleteTree(staging);
             if (e instanceof DataException de) {
                 throw de;
             }
@@ -173,15 +171,5 @@ public final class IdxFolder implements AutoCloseable {
         m.put("test_data", List.of("test_data", "t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte"));
         m.put("test_labels", List.of("test_labels", "t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte"));
         return m;
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the temporary folder " + root, e);
-        }
     }
 }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import dev.dropkit.AtomicFiles;
 import dev.dropkit.Env;
 import dev.dropkit.data.DataException;
 import dev.dropkit.data.FeatureScaling;
@@ -24,13 +25,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -236,13 +234,9 @@ public final class TrainedModel implements AutoCloseable {
                     description().store(out, "dropkit model: network description and class names");
                 }
                 Files.deleteIfExists(target); // an empty folder
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target);
-                }
+                AtomicFiles.moveIntoPlace(tmp, target);
             } finally {
-                deleteTree(tmp);
+                AtomicFiles.deleteTree(tmp);
             }
             return target;
         } catch (IOException e) {
@@ -334,17 +328,6 @@ public final class TrainedModel implements AutoCloseable {
 
     private static String oneLine(String message) {
         return message == null ? "unreadable" : message.strip().replaceAll("\\s*\\R\\s*", " ");
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     @Override

@@ -25,7 +25,6 @@ import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.plot.BarChart;
 import dev.dropkit.train.Training;
-import dev.dropkit.train.TrainingRun;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -226,7 +225,7 @@ public final class DropoutBench {
 
     private static Supplier<EpochBench.Contestant> toolkit(Training training, ImageData data) {
         Training quiet = training.copy().progress(false);
-        return () -> new ToolkitContestant(quiet.start(data));
+        return () -> EpochBench.contestant(quiet.start(data));
     }
 
     /** True (and says so) when a peer's runtime is switched off or absent. */
@@ -445,36 +444,6 @@ public final class DropoutBench {
             throw e;
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** A toolkit run; its timing is the history's own (training only, no evaluation). */
-    static final class ToolkitContestant implements EpochBench.Contestant {
-        private final TrainingRun run;
-
-        ToolkitContestant(TrainingRun run) {
-            this.run = run;
-        }
-
-        @Override
-        public double epoch() {
-            var history = run.train(1);
-            return history.table().doubleColumn("seconds").get(history.epochs() - 1);
-        }
-
-        @Override
-        public double lastCpuSeconds() {
-            return run.lastEpochCpuSeconds();
-        }
-
-        @Override
-        public double testAccuracy() {
-            return run.history().finalTestAccuracy();
-        }
-
-        @Override
-        public void close() {
-            run.close();
-        }
     }
 
     /**

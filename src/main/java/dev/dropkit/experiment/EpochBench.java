@@ -92,6 +92,11 @@ public final class EpochBench {
                 () -> new TrainingContestant(named.copy().progress(progress).start(data)));
     }
 
+    /** A contestant that trains {@code run} one epoch per turn (closing the contestant closes the run). */
+    public static Contestant contestant(TrainingRun run) {
+        return new TrainingContestant(run);
+    }
+
     /** Any contestant, created when the run starts and closed at its end. */
     public EpochBench add(String name, java.util.function.Supplier<Contestant> contestant) {
         if (contestants.containsKey(name)) {

@@ -12,7 +12,9 @@ source environment/lib.sh
 say() { echo "consumer_check: $*"; }
 fail() { echo "consumer_check: FAILED: $*" >&2; exit 1; }
 
-repo_local="${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}"
+# Maven's local repository is under Java's user.home, which is the account's home from the password database
+# (not $HOME).
+repo_local="${MAVEN_REPO_LOCAL:-$(getent passwd "$(id -u)" | cut -d: -f6)/.m2/repository}"
 version="$(sed -n '/<artifactId>dropkit<\/artifactId>/{n;s/.*<version>\(.*\)<\/version>.*/\1/p;q}' pom.xml)"
 [ -n "$version" ] || fail "cannot read the version from pom.xml"
 installed="$repo_local/dev/dropkit/dropkit/$version"

@@ -213,7 +213,9 @@ def errors(k):
 
 
 def magics(k):
-    repo = os.path.expanduser("~/.m2/repository/com/google/code/gson/gson")
+    # Maven's local repository is under Java's user.home: the account's home in the password database, not $HOME.
+    import pwd
+    repo = os.path.join(pwd.getpwuid(os.getuid()).pw_dir, ".m2/repository/com/google/code/gson/gson")
     versions = sorted(os.listdir(repo)) if os.path.isdir(repo) else []
     versions = [v for v in versions if os.path.exists(f"{repo}/{v}/gson-{v}.jar")]
     if versions:

@@ -96,29 +96,28 @@ public final class ParallelBench {
 
     /** A toolkit run whose epochs use their own intra-op thread count (configurations with 1 and 2 take turns). */
     private static final class Threaded implements EpochBench.Contestant {
-        private final TrainingRun run;
+        private final EpochBench.Contestant run;
         private final int threads;
 
         Threaded(TrainingRun run, int threads) {
-            this.run = run;
+            this.run = EpochBench.contestant(run);
             this.threads = threads;
         }
 
         @Override
         public double epoch() {
             Env.threads(threads);
-            var h = run.train(1);
-            return h.table().doubleColumn("seconds").get(h.epochs() - 1);
+            return run.epoch();
         }
 
         @Override
         public double lastCpuSeconds() {
-            return run.lastEpochCpuSeconds();
+            return run.lastCpuSeconds();
         }
 
         @Override
         public double testAccuracy() {
-            return run.history().finalTestAccuracy();
+            return run.testAccuracy();
         }
 
         @Override

@@ -62,17 +62,7 @@ public final class Asha {
 
     /** A search over {@code candidates}: at least one, each with a distinct label. */
     public static Asha of(List<Training> candidates) {
-        if (candidates == null || candidates.isEmpty()) {
-            throw new IllegalArgumentException("ASHA has no candidates: give at least one Training");
-        }
-        Set<String> labels = new HashSet<>();
-        for (Training t : candidates) {
-            if (!labels.add(t.label())) {
-                throw new IllegalArgumentException(
-                        "two candidates are labelled '" + t.label() + "': give each Training a distinct label(...)");
-            }
-        }
-        return new Asha(List.copyOf(candidates));
+        return new Asha(SuccessiveHalving.checkCandidates("ASHA", candidates));
     }
 
     /** Promote the top {@code 1/eta} of each rung; at least 2 (default 2). */

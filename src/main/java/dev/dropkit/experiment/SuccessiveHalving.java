@@ -60,8 +60,13 @@ public final class SuccessiveHalving {
 
     /** A search over {@code candidates}: at least one, each with a distinct label. */
     public static SuccessiveHalving of(List<Training> candidates) {
+        return new SuccessiveHalving(checkCandidates("successive halving", candidates));
+    }
+
+    /** {@code candidates} as an immutable list, if there is at least one and their labels differ; else one line. */
+    static List<Training> checkCandidates(String search, List<Training> candidates) {
         if (candidates == null || candidates.isEmpty()) {
-            throw new IllegalArgumentException("successive halving has no candidates: give at least one Training");
+            throw new IllegalArgumentException(search + " has no candidates: give at least one Training");
         }
         Set<String> labels = new HashSet<>();
         for (Training t : candidates) {
@@ -70,7 +75,7 @@ public final class SuccessiveHalving {
                         "two candidates are labelled '" + t.label() + "': give each Training a distinct label(...)");
             }
         }
-        return new SuccessiveHalving(List.copyOf(candidates));
+        return List.copyOf(candidates);
     }
 
     /** The fraction kept after each rung is {@code 1/eta}; at least 2 (default 2: halving). */

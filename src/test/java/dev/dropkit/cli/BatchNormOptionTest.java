@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,10 +26,7 @@ class BatchNormOptionTest {
 
     @BeforeAll
     static void writeData() throws IOException {
-        data = Files.createDirectories(shared.resolve("idx-gz"));
-        Random random = new Random(5);
-        MainTest.write(data, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 600, random);
-        MainTest.write(data, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", 200, random);
+        data = MainTest.writeIdxGz(shared, 5);
     }
 
     private String[] args(String command, Path out, String... more) {

@@ -38,10 +38,16 @@ class MainTest {
     /** Four .gz IDX files under the distribution's names: class k is a bright band at row 2k+4 (learnable). */
     @BeforeAll
     static void writeData() throws IOException {
-        data = Files.createDirectories(shared.resolve("idx-gz"));
-        Random random = new Random(3);
-        write(data, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 600, random);
-        write(data, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", 200, random);
+        data = writeIdxGz(shared, 3);
+    }
+
+    /** The four files (600 training, 200 test images) in {@code parent/idx-gz}, drawn with {@code seed}. */
+    static Path writeIdxGz(Path parent, long seed) throws IOException {
+        Path dir = Files.createDirectories(parent.resolve("idx-gz"));
+        Random random = new Random(seed);
+        write(dir, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 600, random);
+        write(dir, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", 200, random);
+        return dir;
     }
 
     static void write(Path dir, String imagesName, String labelsName, int n, Random random) throws IOException {

@@ -30,10 +30,7 @@ class SweepBackendTest {
     /** The same generated .gz IDX files as {@link MainTest}'s. */
     @BeforeAll
     static void writeData() throws IOException {
-        data = Files.createDirectories(shared.resolve("idx-gz"));
-        java.util.Random random = new java.util.Random(3);
-        MainTest.write(data, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 600, random);
-        MainTest.write(data, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", 200, random);
+        data = MainTest.writeIdxGz(shared, 3);
     }
 
     private String[] sweep(Path out, String... more) {

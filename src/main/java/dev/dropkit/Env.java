@@ -155,6 +155,17 @@ public final class Env {
         seed.close();
     }
 
+    /**
+     * One fused SGD update of {@code weight} in place, gradient recording off:
+     * {@code v = momentum * v + lr * (gradient + wd * weight); weight -= v} ({@code velocity} may be null when
+     * {@code momentum} is 0: then {@code weight -= lr * (gradient + wd * weight)}). DJL's and PyTorch's SGD update.
+     */
+    public static void sgdUpdate(
+            NDArray weight, NDArray gradient, NDArray velocity, float lr, float weightDecay, float momentum) {
+        JniUtils.sgdUpdate(
+                (PtNDArray) weight, (PtNDArray) gradient, (PtNDArray) velocity, lr, weightDecay, 1f, -1f, momentum);
+    }
+
     /** Sets {@code parameter}'s accumulated gradient to zero (an optimizer step does this itself). */
     public static void zeroGradient(NDArray parameter) {
         JniUtils.zeroGrad((PtNDArray) parameter);

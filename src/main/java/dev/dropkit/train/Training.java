@@ -231,6 +231,21 @@ public final class Training {
         return new TrainingRun(this, data);
     }
 
+    /**
+     * This training's model in the state of {@code checkpoint} (taken with {@link TrainingRun#checkpoint()} of a run
+     * of the same settings), ready to train on: it trains on exactly as the run it was taken of would have.
+     */
+    public TrainingRun resume(ImageData data, Checkpoint checkpoint) {
+        TrainingRun run = start(data);
+        try {
+            run.restore(checkpoint);
+            return run;
+        } catch (RuntimeException e) {
+            run.close();
+            throw e;
+        }
+    }
+
     public Mlp model() {
         return model;
     }

@@ -20,6 +20,7 @@ import dev.dropkit.data.ImageData;
 import dev.dropkit.model.DropoutLayer;
 import dev.dropkit.model.LossTerm;
 import dev.dropkit.parallel.ShardedStep;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -56,7 +57,7 @@ public final class TrainingRun implements AutoCloseable {
     private final List<Parameter> parameters = new ArrayList<>();
     private final List<Parameter> decayed = new ArrayList<>(); // what weight decay acts on: see decays(Parameter)
     private final ShardedStep step;
-    private final Random shuffle;
+    private final SgdStep sgd; // null with several devices: DJL's trainer keeps their copies in step
     private final History history;
     private final int stepsPerEpoch;
     private final Schedule dropoutSchedule; // config.dropout(), or this run's own AdaptiveRate; null: fixed rates
@@ -84,7 +85,6 @@ public final class TrainingRun implements AutoCloseable {
                 config.dropout() instanceof AdaptiveRate adaptive ? adaptive.forRun(data.valSize()) : config.dropout();
         this.config = config;
         this.data = data;
-        this.shuffle = new Random(config.seed());
         this.history = new History(config.label());
         this.stepsPerEpoch = (data.trainSize() + config.batchSize() - 1) / config.batchSize();
         this.currentLearningRate = config.learningRate().at(0);
@@ -108,15 +108,23 @@ public final class TrainingRun implements AutoCloseable {
         collect(m.getBlock());
         m.getBlock().getParameters().forEach(p -> parameters.add(p.getValue()));
         parameters.stream().filter(TrainingRun::decays).forEach(decayed::add);
-        for (int i = 0; i < dropouts.size(); i++) {
-            dropouts.get(i).reseed(config.seed() * 1_000_003L + i);
-        }
         if (config.dropout() != null && dropouts.isEmpty()) {
             close();
             throw new IllegalArgumentException("a dropout schedule needs dropout layers, but " + config.model()
                     + " has none: build it with a non-zero rate, e.g. Mlp.seedModel()");
         }
         step = ShardedStep.of(config.workers(), config.devices());
+        if (config.devices().size() == 1) {
+            List<Parameter> trained = trained();
+            boolean[] decays = new boolean[trained.size()];
+            for (int i = 0; i < decays.length; i++) {
+                decays[i] = decays(trained.get(i));
+            }
+            sgd = new SgdStep(
+                    trained.stream().map(Parameter::getArray).toList(), decays, config.momentum(), data.manager());
+        } else {
+            sgd = null;
+        }
         if (config.workers() > 1) {
             // The trainer's parameter store fills its table on first use: do it here, not in racing worker threads.
             try (NDManager scratch = data.manager().newSubManager(config.device())) {
@@ -289,13 +297,96 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
+    /**
+     * The run's state now, between epochs: the history, steps taken, every parameter and the momentum buffers (see
+     * {@link Checkpoint}). Not for runs whose dropout rate an {@link AdaptiveRate} controls (its controller's state
+     * is not part of it).
+     */
+    public Checkpoint checkpoint() {
+        if (config.dropout() instanceof AdaptiveRate) {
+            throw new IllegalStateException(config.label() + " has an adaptive dropout rate, whose controller a "
+                    + "checkpoint does not carry: train it in one piece (one run, no resume)");
+        }
+        if (sgd == null) {
+            throw new IllegalStateException(config.label() + " trains on "
+                    + config.devices().size() + " devices: " + "checkpoints are taken of runs on one device");
+        }
+        StringWriter csv = new StringWriter();
+        history.table().write().csv(csv);
+        float[][] values = new float[parameters.size()][];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = parameters.get(i).getArray().toFloatArray();
+        }
+        return new Checkpoint(csv.toString(), steps, values, sgd.velocities());
+    }
+
+    /** Sets this fresh run's state to {@code c} (see {@link Training#resume}). */
+    void restore(Checkpoint c) {
+        if (history.epochs() > 0 || steps > 0) {
+            throw new IllegalStateException("restore a checkpoint into a fresh run, not one that has trained");
+        }
+        if (c.parameters().length != parameters.size()) {
+            throw new IllegalArgumentException("the checkpoint holds " + c.parameters().length + " parameters, "
+                    + config.model() + " has " + parameters.size()
+                    + ": resume with the Training the checkpoint was taken of");
+        }
+        boolean previous = Env.gradMode(false);
+        try {
+            for (int i = 0; i < parameters.size(); i++) {
+                NDArray p = parameters.get(i).getArray();
+                if (p.getShape().size() != c.parameters()[i].length) {
+                    throw new IllegalArgumentException("parameter " + i + " of the checkpoint has "
+                            + c.parameters()[i].length + " values, the model's has "
+                            + p.getShape().size()
+                            + ": resume with the Training the checkpoint was taken of");
+                }
+                overwrite(p, c.parameters()[i]);
+            }
+        } finally {
+            Env.gradMode(previous);
+        }
+        sgd.restore(c.velocities());
+        history.table().append(History.readCsv(config.label(), c.historyCsv()).table());
+        steps = c.steps();
+    }
+
+    /**
+     * Copies {@code values} into {@code target}'s own memory, in place (gradient recording off). Not
+     * {@code NDArray.set(Buffer)}, which would make the tensor alias a Java buffer instead.
+     */
+    static void overwrite(NDArray target, float[] values) {
+        try (NDManager scratch = target.getManager().newSubManager()) {
+            NDArray source = scratch.create(values, target.getShape());
+            target.set(new NDIndex("..."), source); // an indexed copy: done before the source is freed
+        }
+    }
+
     @Override
     public void close() {
         if (step != null) {
             step.close();
         }
+        if (sgd != null) {
+            sgd.close();
+        }
         trainer.close();
         model.close();
+    }
+
+    /**
+     * The optimizer step after a batch's backward pass, then decoupled decay where set. With one device, the fused
+     * {@link SgdStep} (which also adds {@link WeightDecay#L2_GRADIENT}'s {@code wd * w} for the decayed parameters);
+     * with several, DJL's trainer, which also keeps the devices' copies of the parameters in step.
+     */
+    private void optimizerStep(NDManager batchManager) {
+        if (sgd != null) {
+            boolean l2 = config.weightDecayKind() == WeightDecay.L2_GRADIENT;
+            sgd.apply(currentLearningRate, l2 ? config.weightDecay() : 0);
+        } else {
+            addGradientDecay(batchManager);
+            trainer.step();
+        }
+        decoupledDecay(currentLearningRate);
     }
 
     /** For {@link WeightDecay#L2_GRADIENT}: {@code grad += wd * w} for every decayed parameter, before the step. */
@@ -347,11 +438,26 @@ public final class TrainingRun implements AutoCloseable {
                 && history.table().doubleColumn(History.VAL_ACCURACY).get(history.epochs() - 1) >= config.stopAt();
     }
 
+    /**
+     * A seed for {@code stream} (0: the shuffle, 1 + i: dropout layer i) in {@code epoch} of this run: every epoch's
+     * randomness follows from the run's seed and the epoch alone, so a run resumed from a {@link Checkpoint} draws
+     * what the uninterrupted run would have.
+     */
+    private long epochSeed(int epoch, int stream) {
+        long z = config.seed() * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + stream * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
     private double trainEpoch(int epoch, TrainingListener listener) {
         int n = data.trainSize();
         int batchSize = config.batchSize();
+        for (int i = 0; i < dropouts.size(); i++) {
+            dropouts.get(i).reseed(epochSeed(epoch, 1 + i));
+        }
         try (NDManager epochManager = data.manager().newSubManager(config.device())) {
-            long[] permutation = Shuffle.permutation(n, shuffle);
+            long[] permutation = Shuffle.permutation(n, new Random(epochSeed(epoch, 0)));
             NDArray x = null;
             NDArray y = null;
             if (gather == null) {
@@ -385,9 +491,7 @@ public final class TrainingRun implements AutoCloseable {
                         yb = y.get(batchManager, range);
                     }
                     lossSum.addi(step.run(batchManager, to - from, shard(xb, yb, to - from)));
-                    addGradientDecay(batchManager);
-                    trainer.step();
-                    decoupledDecay(currentLearningRate);
+                    optimizerStep(batchManager);
                 }
                 steps++;
                 int done = to;

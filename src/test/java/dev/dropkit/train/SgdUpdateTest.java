@@ -10,8 +10,8 @@ import dev.dropkit.model.Mlp;
 import org.junit.jupiter.api.Test;
 
 /**
- * The update {@link Training} makes (the loop's gradient decay, then the optimizer), checked against the SGD formula
- * computed by hand in Java.
+ * The updates {@link Training} makes, checked against the SGD formula computed by hand in Java: the loop's own fused
+ * {@link SgdStep} (one device), and DJL's optimizer after the loop's gradient decay (several devices).
  */
 class SgdUpdateTest {
     private static final float[] W = {0.5f, -1.0f, 2.0f, 0.0f};
@@ -30,6 +30,8 @@ class SgdUpdateTest {
         }
         Optimizer sgd = optimizer(Training.of(Mlp.seedModel()).sgd(lr).weightDecay(wd));
         assertArrayEquals(w, run(sgd, wd), 1e-6f);
+        assertArrayEquals(w, fused(lr, 0, wd, true), 1e-6f);
+        assertArrayEquals(W, fused(0, 0, wd, true), 0f, "a zero learning rate changes nothing");
     }
 
     @Test
@@ -48,6 +50,39 @@ class SgdUpdateTest {
         Optimizer sgd =
                 optimizer(Training.of(Mlp.seedModel()).sgd(lr).momentum(mu).weightDecay(wd));
         assertArrayEquals(w, run(sgd, wd), 1e-6f);
+        assertArrayEquals(w, fused(lr, mu, wd, true), 1e-6f);
+    }
+
+    @Test
+    void fusedStepLeavesUndecayedParametersUndecayed() {
+        float lr = 0.1f;
+        float[] w = W.clone();
+        for (float[] g : new float[][] {G1, G2}) {
+            for (int i = 0; i < w.length; i++) {
+                w[i] -= lr * g[i];
+            }
+        }
+        assertArrayEquals(w, fused(lr, 0, 0.5f, false), 1e-6f);
+    }
+
+    /** Two steps of the loop's {@link SgdStep} on gradients G1, G2 made by a real backward pass. */
+    private static float[] fused(float lr, float mu, float wd, boolean decays) {
+        try (NDManager manager = Env.engine().newBaseManager()) {
+            NDArray weight = manager.create(W.clone()).duplicate(); // engine memory, not a Java buffer
+            weight.setRequiresGradient(true);
+            try (SgdStep step = new SgdStep(java.util.List.of(weight), new boolean[] {decays}, mu, manager)) {
+                for (float[] g : new float[][] {G1, G2}) {
+                    boolean previous = Env.gradMode(true);
+                    try {
+                        Env.backward(weight.mul(manager.create(g).duplicate()).sum()); // gradient: g
+                    } finally {
+                        Env.gradMode(previous);
+                    }
+                    step.apply(lr, wd);
+                }
+            }
+            return weight.toFloatArray();
+        }
     }
 
     private static Optimizer optimizer(Training settings) {

@@ -108,6 +108,7 @@ public final class TrainingRun implements AutoCloseable {
         collect(m.getBlock());
         m.getBlock().getParameters().forEach(p -> parameters.add(p.getValue()));
         parameters.stream().filter(TrainingRun::decays).forEach(decayed::add);
+        reseedDropouts(0);
         if (config.dropout() != null && dropouts.isEmpty()) {
             close();
             throw new IllegalArgumentException("a dropout schedule needs dropout layers, but " + config.model()
@@ -450,12 +451,17 @@ public final class TrainingRun implements AutoCloseable {
         return z ^ (z >>> 31);
     }
 
-    private double trainEpoch(int epoch, TrainingListener listener) {
-        int n = data.trainSize();
-        int batchSize = config.batchSize();
+    /** Seeds every dropout layer's masks for {@code epoch} (0: before the first epoch, e.g. for {@link #gradients}). */
+    private void reseedDropouts(int epoch) {
         for (int i = 0; i < dropouts.size(); i++) {
             dropouts.get(i).reseed(epochSeed(epoch, 1 + i));
         }
+    }
+
+    private double trainEpoch(int epoch, TrainingListener listener) {
+        int n = data.trainSize();
+        int batchSize = config.batchSize();
+        reseedDropouts(epoch);
         try (NDManager epochManager = data.manager().newSubManager(config.device())) {
             long[] permutation = Shuffle.permutation(n, new Random(epochSeed(epoch, 0)));
             NDArray x = null;

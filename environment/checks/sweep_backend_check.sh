@@ -53,6 +53,22 @@ same "$tmp/local/summary.csv" "$tmp/spark/summary.csv"
 same "$tmp/local/history.csv" "$tmp/spark/history.csv"
 say "spark:local[2] gives the local backend's summary table ($((SECONDS - start)) s with Spark's start-up)"
 
+# Searches: successive halving (rungs wait for each other, so 2 slots give the same result) and ASHA (one slot: its
+# promotions then follow from the seeds alone) on Spark, candidates moving between rungs as checkpoints.
+search=(--dropout 0,0.25,0.5,0.75 --epochs 4 --lr 0.1 --train-subset 2000 --test-subset 500)
+start=$SECONDS
+for kind in halving asha; do
+    if [ "$kind" = halving ]; then local_b=local; spark_b='spark:local[2]'; else local_b=local:1; spark_b='spark:local[1]'; fi
+    ./run sweep "${search[@]}" --search "$kind" --backend "$local_b" --out "$tmp/$kind-local" >"$tmp/$kind-local.log" 2>&1 \
+        || fail "local $kind search failed: $(tail -n1 "$tmp/$kind-local.log")"
+    ./run sweep "${search[@]}" --search "$kind" --backend "$spark_b" --out "$tmp/$kind-spark" >"$tmp/$kind-spark.log" 2>&1 \
+        || fail "$spark_b $kind search failed: $(tail -n1 "$tmp/$kind-spark.log")"
+    same "$tmp/$kind-local/rungs.csv" "$tmp/$kind-spark/rungs.csv"
+    same "$tmp/$kind-local/history.csv" "$tmp/$kind-spark/history.csv"
+    grep -q "chosen on validation accuracy" "$tmp/$kind-spark.log" || fail "the $kind search printed no choice"
+done
+say "successive halving and ASHA on Spark give the local searches' rungs and histories ($((SECONDS - start)) s)"
+
 # Interrupt a one-slot sweep (larger trials, so that it is still running) once its first trial is saved, resume it,
 # and compare with the same sweep run without a break.
 big=(--dropout 0,0.5 --epochs 2 --lr 0.1 --train-subset 12000 --test-subset 500)

@@ -6,11 +6,13 @@ import dev.dropkit.data.DataSets;
 import dev.dropkit.data.DatasetName;
 import dev.dropkit.data.IdxFolder;
 import dev.dropkit.data.ImageData;
+import dev.dropkit.experiment.Asha;
 import dev.dropkit.experiment.Backend;
 import dev.dropkit.experiment.DataSpec;
 import dev.dropkit.experiment.Measure;
 import dev.dropkit.experiment.RunMode;
 import dev.dropkit.experiment.RunSummary;
+import dev.dropkit.experiment.SuccessiveHalving;
 import dev.dropkit.experiment.Sweep;
 import dev.dropkit.experiment.SweepProgress;
 import dev.dropkit.experiment.TrialSpec;
@@ -126,6 +128,10 @@ final class Experiment {
 
         Path target =
                 base.out() != null ? base.out() : defaultOut(csv != null ? csvName(csv) : dataset.id(), swept, base);
+        if (options.raw("search") != null || options.raw("budget-epochs") != null) {
+            search(sweep, base, dataset, csv, backend, target);
+            return;
+        }
         FinishedTrials finished = sweep == null ? null : FinishedTrials.open(target, settingsText(), options.resume());
         try {
             if (sweep != null && backend instanceof Backend.Spark spark) {
@@ -213,6 +219,134 @@ final class Experiment {
                 finished.discardIfEmpty();
             }
         }
+    }
+
+    /** A search kind of {@code --search}. */
+    private enum Search {
+        HALVING,
+        ASHA
+    }
+
+    /**
+     * {@code ./run sweep ... --search halving|asha}: the swept values are the candidates of a successive-halving or
+     * ASHA search on the backend; writes rungs.csv (one row per candidate and rung) and history.csv, and prints the
+     * rungs and the choice (made on validation accuracy; the winner's test accuracy once).
+     */
+    private void search(
+            Sweep<Object> sweep, Options.Settings base, DatasetName dataset, Path csv, Backend backend, Path target) {
+        String given = options.raw("search");
+        if (sweep == null) {
+            throw new UsageException("--search ranks the values of ./run sweep: ./run train runs one training");
+        }
+        if (given == null) {
+            throw new UsageException("--budget-epochs is successive halving's budget: add --search halving");
+        }
+        Search kind =
+                switch (given.strip().toLowerCase(Locale.ROOT)) {
+                    case "halving" -> Search.HALVING;
+                    case "asha" -> Search.ASHA;
+                    default ->
+                        throw new UsageException("--search '" + given + "' is not a search: use halving or asha");
+                };
+        if (base.seeds() != 1 || options.sweptOption().equals("seed")) {
+            throw new UsageException("--search ranks one run per value: drop --seeds/--seed lists (repeat the search "
+                    + "with another --seed to see the spread)");
+        }
+        if (options.resume()) {
+            throw new UsageException("--resume continues a plain sweep; a search starts afresh");
+        }
+        if (kind == Search.ASHA && options.raw("budget-epochs") != null) {
+            throw new UsageException("--budget-epochs is successive halving's budget; ASHA's rungs run up to --epochs");
+        }
+        int values = sweep.trials(this::trainingFor).size();
+        int budget = options.raw("budget-epochs") == null
+                ? Math.max(values, values * base.epochs() / 2)
+                : Options.whole("budget-epochs", options.raw("budget-epochs"));
+        if (budget < 1) {
+            throw new UsageException(
+                    "--budget-epochs " + budget + " must be at least 1: e.g. " + values * base.epochs() / 2);
+        }
+        try (OutputFolder output = OutputFolder.create(target)) {
+            Object result;
+            if (backend instanceof Backend.Spark spark) {
+                if (csv != null) {
+                    throw new UsageException("--csv data is read in this process, but " + spark + " builds the data "
+                            + "on each executor from --dataset or --data-dir: use the local backend for --csv");
+                }
+                DataSpec spec = dataSpec(base, dataset);
+                List<Training> candidates = candidates(sweep);
+                out.println(String.format(
+                        Locale.ROOT,
+                        "%s: %s; %s over --%s; backend %s, seed %d",
+                        command,
+                        spec,
+                        kind.name().toLowerCase(Locale.ROOT),
+                        options.sweptOption(),
+                        spark,
+                        base.seed()));
+                result = kind == Search.ASHA
+                        ? Asha.of(candidates)
+                                .maxEpochs(base.epochs())
+                                .backend(spark)
+                                .run(spec)
+                        : SuccessiveHalving.of(candidates)
+                                .budgetEpochs(budget)
+                                .maxEpochs(base.epochs())
+                                .backend(spark)
+                                .run(spec);
+            } else {
+                try (ImageData data = csv != null
+                        ? validation(DataSets.fromCsv(csv, options.raw("label-column")), base.validation())
+                                .seed(base.seed())
+                                .build()
+                        : load(base, dataset)) {
+                    loaded = data;
+                    trainingSize = data.trainSize();
+                    List<Training> candidates = candidates(sweep);
+                    out.println(String.format(
+                            Locale.ROOT,
+                            "%s: %s; %s over --%s; backend %s, seed %d",
+                            command,
+                            data,
+                            kind.name().toLowerCase(Locale.ROOT),
+                            options.sweptOption(),
+                            backend,
+                            base.seed()));
+                    result = kind == Search.ASHA
+                            ? Asha.of(candidates)
+                                    .maxEpochs(base.epochs())
+                                    .backend(backend)
+                                    .run(data)
+                            : SuccessiveHalving.of(candidates)
+                                    .budgetEpochs(budget)
+                                    .maxEpochs(base.epochs())
+                                    .backend(backend)
+                                    .run(data);
+                }
+            }
+            Table rungs = result instanceof Asha.Result a ? a.rungs() : ((SuccessiveHalving.Result) result).rungs();
+            Table histories =
+                    result instanceof Asha.Result a ? a.histories() : ((SuccessiveHalving.Result) result).histories();
+            Map<String, String> failures =
+                    result instanceof Asha.Result a ? a.failures() : ((SuccessiveHalving.Result) result).failures();
+            failures.forEach((run, message) -> out.println("failed: " + run + ": " + message));
+            rungs.write().csv(output.work().resolve("rungs.csv").toString());
+            histories.write().csv(output.work().resolve("history.csv").toString());
+            out.println(RunSummary.printable(rungs).printAll());
+            out.println(result);
+            out.println(command + ": results in " + output.commit());
+        }
+    }
+
+    /** The sweep's trainings (one seed each) as a search's candidates. */
+    private List<Training> candidates(Sweep<Object> sweep) {
+        List<Training> candidates = sweep.trials(this::trainingFor).stream()
+                .map(t -> t.training().progress(false))
+                .toList();
+        if (loaded != null) {
+            candidates.forEach(t -> t.model().checkBatchSize(t.batchSize(), trainingSize, t.workers()));
+        }
+        return candidates;
     }
 
     /** {@code --backend} (else {@code $DROPKIT_BACKEND}, else local) with {@code --parallelism}. */

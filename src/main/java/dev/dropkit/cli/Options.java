@@ -213,6 +213,8 @@ final class Options {
             case "validation" -> "the data set's default split";
             case "backend" -> "$DROPKIT_BACKEND, else local";
             case "parallelism" -> "one per core";
+            case "search" -> "none: every value trains fully";
+            case "budget-epochs" -> "values x --epochs / 2";
             default -> "none";
         };
     }
@@ -272,6 +274,15 @@ final class Options {
                 null,
                 false));
         l.add(new Spec("parallelism", "N", "trials training at once on the local backend", null, false));
+        l.add(new Spec(
+                "search",
+                "S",
+                "instead of training every value for --epochs: halving (successive halving: rungs share"
+                        + " --budget-epochs, the better half goes on) or asha (asynchronous: rungs of 1, 2, 4, ..."
+                        + " epochs up to --epochs); ranked on validation accuracy",
+                null,
+                false));
+        l.add(new Spec("budget-epochs", "N", "successive halving's epochs over all values and rungs", null, false));
         return List.copyOf(l);
     }
 
@@ -301,7 +312,7 @@ final class Options {
         }
     }
 
-    private static int whole(String name, String text) {
+    static int whole(String name, String text) {
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {

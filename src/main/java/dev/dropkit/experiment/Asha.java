@@ -3,24 +3,14 @@ package dev.dropkit.experiment;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.train.History;
 import dev.dropkit.train.Training;
-import dev.dropkit.train.TrainingRun;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -55,6 +45,7 @@ public final class Asha {
     private int minEpochs = 1;
     private int maxEpochs;
     private int parallelism = SuccessiveHalving.defaultParallelism();
+    private Backend backend; // null: DROPKIT_BACKEND for run(DataSpec)
 
     private Asha(List<Training> candidates) {
         this.candidates = candidates;
@@ -129,12 +120,53 @@ public final class Asha {
 
     private record Done(Job job, double accuracy) {}
 
-    /** Runs the search on {@code data} (which must hold a validation split). */
+    /**
+     * Where the candidates train: a {@link Backend.Local} sets the {@link #parallelism}; a {@link Backend.Spark} sends
+     * each rung job, with the candidate's last checkpoint, to a Spark task ({@link #run(DataSpec)} only). Default:
+     * {@code DROPKIT_BACKEND}, else local.
+     */
+    public Asha backend(Backend backend) {
+        this.backend = java.util.Objects.requireNonNull(backend, "backend");
+        if (backend instanceof Backend.Local local) {
+            this.parallelism = local.parallelism();
+        }
+        return this;
+    }
+
+    /** Runs the search on {@code data} (which must hold a validation split), in threads of this JVM. */
     public Result run(ImageData data) {
         if (!data.hasValidation()) {
             throw new IllegalArgumentException("ASHA ranks candidates on validation accuracy, but " + data.name()
                     + " has none: build the data with a validation split, e.g. .validation(0.1)");
         }
+        try (SearchRunner runner = SearchRunner.local(candidates, data, parallelism)) {
+            return run(runner);
+        }
+    }
+
+    /**
+     * Runs the search on the data {@code data} describes: on the {@link #backend}'s Spark executors (each builds its
+     * own copy; candidates move between rungs as checkpoints, and a job starts whenever a task slot is free), or in
+     * threads of this JVM.
+     */
+    public Result run(DataSpec data) {
+        if (!(data.validation() > 0)) {
+            throw new IllegalArgumentException("ASHA ranks candidates on validation accuracy, but " + data
+                    + " has no validation split: describe it with .validation(0.1)");
+        }
+        Backend b = backend != null ? backend : Backend.fromEnvironment();
+        if (b instanceof Backend.Spark spark) {
+            try (SearchRunner runner = SearchRunner.cluster(candidates, data, spark)) {
+                return run(runner);
+            }
+        }
+        try (ImageData loaded = data.load()) {
+            return run(loaded);
+        }
+    }
+
+    /** Runs the search with its candidates training on {@code runner}. */
+    Result run(SearchRunner runner) {
         int topRung = topRung();
         List<List<Done>> rungResults = new ArrayList<>();
         for (int k = 0; k <= topRung; k++) {
@@ -142,7 +174,7 @@ public final class Asha {
         }
         Set<String> promoted = new HashSet<>(); // "candidate@rung"
         Map<String, String> failures = new LinkedHashMap<>();
-        TrainingRun[] runs = new TrainingRun[candidates.size()];
+        History[] latest = new History[candidates.size()];
         Table rungs = Table.create(
                 "ASHA",
                 IntColumn.create(RUNG),
@@ -151,83 +183,41 @@ public final class Asha {
                 DoubleColumn.create(History.VAL_ACCURACY),
                 IntColumn.create(FINISHED),
                 BooleanColumn.create(PROMOTED));
-        int pool = POOLS.incrementAndGet();
-        AtomicInteger threads = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(parallelism, task -> {
-            Thread t = new Thread(task, "dropkit-asha-" + pool + "-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            ExecutorCompletionService<Done> done = new ExecutorCompletionService<>(executor);
-            Map<Future<Done>, Job> running = new HashMap<>();
-            int[] next = {0};
-            while (true) {
-                while (running.size() < parallelism) {
+        int[] next = {0};
+        runner.run(
+                () -> {
                     Job job = nextJob(rungResults, promoted, next, topRung);
-                    if (job == null) {
-                        break;
+                    return job == null
+                            ? null
+                            : RungJob.epochs(job.candidate(), job.rung(), epochsAt(job.rung()), top());
+                },
+                d -> {
+                    int c = d.job().candidate();
+                    if (d.history() != null) {
+                        latest[c] = d.history();
                     }
-                    running.put(done.submit(() -> train(job, runs, data)), job);
-                }
-                if (running.isEmpty()) {
-                    break;
-                }
-                Future<Done> f;
-                try {
-                    f = done.take();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CancellationException("ASHA interrupted after " + rungs.rowCount() + " rung results");
-                }
-                Job job = running.remove(f);
-                try {
-                    Done d = f.get();
-                    int order = rungs.rowCount() + 1;
-                    rungResults.get(job.rung()).add(d);
+                    if (d.failed()) {
+                        failures.put(candidates.get(c).label(), d.error());
+                        return;
+                    }
+                    Job job = new Job(c, d.job().rung());
+                    double accuracy =
+                            d.history().epochs() == 0 ? 0 : d.history().finalValAccuracy();
+                    rungResults.get(job.rung()).add(new Done(job, accuracy));
                     rungs.intColumn(RUNG).append(job.rung() + 1);
-                    rungs.stringColumn(History.RUN)
-                            .append(candidates.get(job.candidate()).label());
-                    rungs.intColumn(RunSummary.EPOCHS)
-                            .append(runs[job.candidate()].history().epochs());
-                    rungs.doubleColumn(History.VAL_ACCURACY).append(d.accuracy());
-                    rungs.intColumn(FINISHED).append(order);
+                    rungs.stringColumn(History.RUN).append(candidates.get(c).label());
+                    rungs.intColumn(RunSummary.EPOCHS).append(d.history().epochs());
+                    rungs.doubleColumn(History.VAL_ACCURACY).append(accuracy);
+                    rungs.intColumn(FINISHED).append(rungs.rowCount());
                     rungs.booleanColumn(PROMOTED).append(false);
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof CancellationException c) {
-                        throw c;
-                    }
-                    if (e.getCause() instanceof Error err) {
-                        throw err;
-                    }
-                    failures.put(candidates.get(job.candidate()).label(), Pool.message(e.getCause()));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CancellationException("ASHA interrupted");
-                }
-            }
-            for (int i = 0; i < rungs.rowCount(); i++) {
-                String key = index(rungs.stringColumn(History.RUN).get(i)) + "@"
-                        + (rungs.intColumn(RUNG).get(i) - 1);
-                rungs.booleanColumn(PROMOTED).set(i, promoted.contains(key));
-            }
-            return result(rungs, rungResults, runs, failures);
-        } finally {
-            executor.shutdownNow();
-            try {
-                executor.awaitTermination(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            for (TrainingRun r : runs) {
-                if (r != null) {
-                    r.close();
-                }
-            }
+                });
+        for (int i = 0; i < rungs.rowCount(); i++) {
+            String key = index(rungs.stringColumn(History.RUN).get(i)) + "@"
+                    + (rungs.intColumn(RUNG).get(i) - 1);
+            rungs.booleanColumn(PROMOTED).set(i, promoted.contains(key));
         }
+        return result(rungs, rungResults, latest, failures);
     }
-
-    private static final AtomicInteger POOLS = new AtomicInteger();
 
     private int index(String label) {
         for (int i = 0; i < candidates.size(); i++) {
@@ -258,22 +248,7 @@ public final class Asha {
         return null;
     }
 
-    /** Trains the job's candidate up to its rung's epochs (starting its run at rung 0); its validation accuracy. */
-    private Done train(Job job, TrainingRun[] runs, ImageData data) {
-        if (job.rung() == 0) {
-            runs[job.candidate()] =
-                    candidates.get(job.candidate()).copy().progress(false).start(data);
-        }
-        TrainingRun run = runs[job.candidate()];
-        int more = epochsAt(job.rung()) - run.history().epochs();
-        if (more > 0) {
-            run.train(more);
-        }
-        History h = run.history();
-        return new Done(job, h.epochs() == 0 ? 0 : h.finalValAccuracy());
-    }
-
-    private Result result(Table rungs, List<List<Done>> rungResults, TrainingRun[] runs, Map<String, String> failures) {
+    private Result result(Table rungs, List<List<Done>> rungResults, History[] latest, Map<String, String> failures) {
         for (int k = rungResults.size() - 1; k >= 0; k--) {
             if (!rungResults.get(k).isEmpty()) {
                 Done best = rungResults.get(k).stream()
@@ -281,13 +256,13 @@ public final class Asha {
                                 .thenComparingInt(d -> -d.job().candidate()))
                         .orElseThrow();
                 List<Table> histories = new ArrayList<>();
-                for (TrainingRun r : runs) {
-                    if (r != null && r.history().epochs() > 0) {
-                        histories.add(r.history().table().copy());
+                for (History h : latest) {
+                    if (h != null && h.epochs() > 0) {
+                        histories.add(h.table().copy());
                     }
                 }
-                History bestHistory = History.of(
-                        runs[best.job().candidate()].history().table().copy());
+                History bestHistory =
+                        History.of(latest[best.job().candidate()].table().copy());
                 return new Result(rungs, Sweep.stack("ASHA", histories), bestHistory, k + 1, failures);
             }
         }

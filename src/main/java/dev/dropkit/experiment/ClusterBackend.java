@@ -15,7 +15,18 @@ public interface ClusterBackend extends AutoCloseable {
      * with its error message. Interrupting the calling thread cancels the tasks still running and throws
      * {@link java.util.concurrent.CancellationException}.
      */
-    void run(List<TrialTask> tasks, Consumer<TrialOutcome> finished);
+    default void run(List<TrialTask> tasks, Consumer<TrialOutcome> finished) {
+        java.util.Iterator<TrialTask> each = tasks.iterator();
+        run(() -> each.hasNext() ? each.next() : null, Integer.MAX_VALUE, finished);
+    }
+
+    /**
+     * Trains the tasks {@code next} hands out, at most {@code inFlight} at a time (the cluster queues what exceeds its
+     * slots); {@code next} is asked again after each {@code finished} call and returns null when it has nothing to
+     * start now; returns when nothing runs and {@code next} has nothing. This is how a search hands out rung jobs as
+     * results come in. Interrupts and failed tasks as for the list form.
+     */
+    void run(java.util.function.Supplier<TrialTask> next, int inFlight, Consumer<TrialOutcome> finished);
 
     /** Task slots the application has now (e.g. 2 for {@code local[2]}). */
     int slots();

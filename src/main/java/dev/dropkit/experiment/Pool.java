@@ -1,6 +1,7 @@
 package dev.dropkit.experiment;
 
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
 /**
@@ -39,8 +41,30 @@ final class Pool {
             BiConsumer<J, String> failed,
             ToIntFunction<J> key) {
         Map<Integer, R> results = new HashMap<>();
-        if (slots == 1 || jobs.size() == 1) {
-            for (J job : jobs) {
+        Iterator<J> each = jobs.iterator();
+        run(
+                () -> each.hasNext() ? each.next() : null,
+                jobs.size() == 1 ? 1 : Math.min(slots, jobs.size()),
+                work,
+                (job, r) -> {
+                    results.put(key.applyAsInt(job), r);
+                    finished.accept(job, r);
+                },
+                failed);
+        return results;
+    }
+
+    /**
+     * Runs {@code work} on the jobs {@code next} hands out, up to {@code slots} at a time; {@code next} is asked
+     * whenever a slot is free (after {@code finished} or {@code failed} heard of the job that freed it, on the calling
+     * thread), and returns null when it has nothing to start now. Returns when no job runs and {@code next} has none:
+     * a search that hands out work as results come in (asynchronous successive halving) and a fixed list alike.
+     * Cancellation as for the list form.
+     */
+    static <J, R> void run(
+            Supplier<J> next, int slots, Function<J, R> work, BiConsumer<J, R> finished, BiConsumer<J, String> failed) {
+        if (slots == 1) {
+            for (J job = next.get(); job != null; job = next.get()) {
                 R r;
                 try {
                     r = work.apply(job);
@@ -50,38 +74,44 @@ final class Pool {
                     failed.accept(job, message(e));
                     continue;
                 }
-                results.put(key.applyAsInt(job), r);
                 finished.accept(job, r);
             }
-            return results;
+            return;
         }
         int pool = POOLS.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(Math.min(slots, jobs.size()), task -> {
+        ExecutorService executor = Executors.newFixedThreadPool(slots, task -> {
             Thread t = new Thread(task, "dropkit-trials-" + pool + "-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        int ended = 0;
         try {
             ExecutorCompletionService<R> done = new ExecutorCompletionService<>(executor);
-            Map<Future<R>, J> byFuture = new HashMap<>();
-            for (J job : jobs) {
-                byFuture.put(done.submit(() -> work.apply(job)), job);
-            }
-            for (int i = 0; i < jobs.size(); i++) {
+            Map<Future<R>, J> running = new HashMap<>();
+            while (true) {
+                while (running.size() < slots) {
+                    J job = next.get();
+                    if (job == null) {
+                        break;
+                    }
+                    running.put(done.submit(() -> work.apply(job)), job);
+                }
+                if (running.isEmpty()) {
+                    return;
+                }
                 Future<R> f;
                 try {
                     f = done.take();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new CancellationException(
-                            "interrupted: " + results.size() + " of " + jobs.size() + " finished");
+                            "interrupted: " + ended + " jobs finished, " + running.size() + " were running");
                 }
-                J job = byFuture.get(f);
+                J job = running.remove(f);
+                ended++;
                 try {
-                    R r = f.get();
-                    results.put(key.applyAsInt(job), r);
-                    finished.accept(job, r);
+                    finished.accept(job, f.get());
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
                     if (cause instanceof CancellationException c) {
@@ -96,7 +126,6 @@ final class Pool {
                     throw new CancellationException("interrupted");
                 }
             }
-            return results;
         } finally {
             executor.shutdownNow(); // interrupts running jobs: the training loop checks its thread's flag per batch
             try {

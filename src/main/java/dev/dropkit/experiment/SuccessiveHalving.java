@@ -53,6 +53,7 @@ public final class SuccessiveHalving {
     private int budgetEpochs;
     private int maxEpochs = Integer.MAX_VALUE;
     private int parallelism = defaultParallelism();
+    private Backend backend; // null: DROPKIT_BACKEND for run(DataSpec)
 
     private SuccessiveHalving(List<Training> candidates) {
         this.candidates = candidates;
@@ -141,12 +142,61 @@ public final class SuccessiveHalving {
         return Math.max(1, rungs);
     }
 
-    /** Runs the search on {@code data}. */
+    /**
+     * Where the candidates train: a {@link Backend.Local} sets the {@link #parallelism}; a {@link Backend.Spark} sends
+     * each candidate's rung job, with its last checkpoint, to a Spark task ({@link #run(DataSpec)} only). Default:
+     * {@code DROPKIT_BACKEND}, else local.
+     */
+    public SuccessiveHalving backend(Backend backend) {
+        this.backend = java.util.Objects.requireNonNull(backend, "backend");
+        if (backend instanceof Backend.Local local) {
+            this.parallelism = local.parallelism();
+        }
+        return this;
+    }
+
+    /** Runs the search on {@code data}, in threads of this JVM. */
     public Result run(ImageData data) {
+        checkBudget();
+        if (!data.hasValidation()) {
+            throw new IllegalArgumentException("successive halving ranks candidates on validation accuracy, but "
+                    + data.name() + " has none: build the data with a validation split, e.g. .validation(0.1)");
+        }
+        try (SearchRunner runner = SearchRunner.local(candidates, data, parallelism)) {
+            return run(runner);
+        }
+    }
+
+    /**
+     * Runs the search on the data {@code data} describes: on the {@link #backend}'s Spark executors (each builds its
+     * own copy of the data; candidates move between rungs as checkpoints), or in threads of this JVM.
+     */
+    public Result run(DataSpec data) {
+        checkBudget();
+        if (!(data.validation() > 0)) {
+            throw new IllegalArgumentException("successive halving ranks candidates on validation accuracy, but " + data
+                    + " has no validation split: describe it with .validation(0.1)");
+        }
+        Backend b = backend != null ? backend : Backend.fromEnvironment();
+        if (b instanceof Backend.Spark spark) {
+            try (SearchRunner runner = SearchRunner.cluster(candidates, data, spark)) {
+                return run(runner);
+            }
+        }
+        try (ImageData loaded = data.load()) {
+            return run(loaded);
+        }
+    }
+
+    private void checkBudget() {
         if (Double.isNaN(budgetSeconds) && budgetEpochs == 0) {
             throw new IllegalArgumentException(
                     "successive halving needs a budget: call budgetSeconds(...) or " + "budgetEpochs(...)");
         }
+    }
+
+    /** Runs the search with its candidates training on {@code runner}. */
+    Result run(SearchRunner runner) {
         int rungCount = rungs();
         Table rungs = Table.create(
                 "successive halving",
@@ -157,111 +207,81 @@ public final class SuccessiveHalving {
                 DoubleColumn.create(History.VAL_ACCURACY),
                 IntColumn.create(RANK),
                 BooleanColumn.create(PROMOTED));
-        List<TrainingRun> all = new ArrayList<>();
+        History[] latest = new History[candidates.size()];
         java.util.Map<String, String> failures = new java.util.LinkedHashMap<>();
-        try {
-            for (Training t : candidates) {
-                all.add(t.start(data));
-            }
-            List<TrainingRun> alive = new ArrayList<>(all);
-            for (int rung = 0; rung < rungCount; rung++) {
-                int n = alive.size();
-                double[] spent = new double[n];
-                List<Integer> order = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    order.add(i);
-                }
-                java.util.Map<Integer, Double> seconds = Pool.run(
-                        order,
-                        parallelism,
-                        i -> trainShare(alive.get(i), rungCount, n),
-                        (i, x) -> {},
-                        (i, message) -> failures.put(alive.get(i).history().run(), message),
-                        i -> i);
-                for (int i = 0; i < n; i++) {
-                    spent[i] = seconds.getOrDefault(i, Double.NaN);
-                }
-                java.util.Map<Integer, Double> accuracies = new java.util.HashMap<>();
-                for (int i = 0; i < n; i++) {
-                    accuracies.put(
-                            i, failures.containsKey(alive.get(i).history().run()) ? -1 : accuracy(alive.get(i)));
-                }
-                order.sort(Comparator.comparingDouble(i -> -accuracies.get(i)));
-                int keep = rung == rungCount - 1 ? 1 : (n + eta - 1) / eta;
-                List<TrainingRun> next = new ArrayList<>();
-                for (int rank = 0; rank < n; rank++) {
-                    TrainingRun r = alive.get(order.get(rank));
-                    boolean failed = accuracies.get(order.get(rank)) < 0;
-                    boolean promoted = rank < keep && !failed;
-                    rungs.intColumn(RUNG).append(rung + 1);
-                    rungs.stringColumn(History.RUN).append(r.history().run());
-                    rungs.intColumn(RunSummary.EPOCHS).append(r.history().epochs());
-                    rungs.doubleColumn(RUNG_SECONDS).append(spent[order.get(rank)]);
-                    rungs.doubleColumn(History.VAL_ACCURACY).append(failed ? Double.NaN : accuracy(r));
-                    rungs.intColumn(RANK).append(rank + 1);
-                    rungs.booleanColumn(PROMOTED).append(promoted);
-                    if (promoted) {
-                        next.add(r);
-                    }
-                }
-                alive.clear();
-                alive.addAll(next);
-                if (alive.isEmpty()) {
-                    throw new IllegalStateException("every candidate of the successive halving failed; e.g. "
-                            + failures.entrySet().iterator().next());
-                }
-            }
-            List<Table> histories = all.stream()
-                    .map(r -> r.history().table())
-                    .filter(t -> t.rowCount() > 0)
-                    .toList();
-            return new Result(
-                    rungs,
-                    Sweep.stack("successive halving", histories),
-                    alive.get(0).history(),
-                    failures);
-        } finally {
-            all.forEach(TrainingRun::close);
+        List<Integer> alive = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            alive.add(i);
         }
+        for (int rung = 0; rung < rungCount; rung++) {
+            int n = alive.size();
+            int r = rung;
+            java.util.Map<Integer, Double> spent = new java.util.HashMap<>();
+            java.util.Iterator<Integer> each = alive.iterator();
+            runner.run(() -> each.hasNext() ? job(each.next(), r, n, rungCount, latest) : null, d -> {
+                int c = d.job().candidate();
+                if (d.history() != null) {
+                    latest[c] = d.history();
+                }
+                if (d.failed()) {
+                    failures.put(candidates.get(c).label(), d.error());
+                } else {
+                    spent.put(c, d.seconds());
+                }
+            });
+            java.util.Map<Integer, Double> accuracies = new java.util.HashMap<>();
+            for (int c : alive) {
+                accuracies.put(c, failures.containsKey(candidates.get(c).label()) ? -1 : accuracy(latest[c]));
+            }
+            List<Integer> order = new ArrayList<>(alive);
+            order.sort(Comparator.comparingDouble(c -> -accuracies.get(c))); // stable: ties keep the candidates' order
+            int keep = rung == rungCount - 1 ? 1 : (n + eta - 1) / eta;
+            List<Integer> next = new ArrayList<>();
+            for (int rank = 0; rank < n; rank++) {
+                int c = order.get(rank);
+                boolean failed = accuracies.get(c) < 0;
+                boolean promoted = rank < keep && !failed;
+                rungs.intColumn(RUNG).append(rung + 1);
+                rungs.stringColumn(History.RUN).append(candidates.get(c).label());
+                rungs.intColumn(RunSummary.EPOCHS).append(latest[c] == null ? 0 : latest[c].epochs());
+                rungs.doubleColumn(RUNG_SECONDS).append(spent.getOrDefault(c, Double.NaN));
+                rungs.doubleColumn(History.VAL_ACCURACY).append(failed ? Double.NaN : accuracies.get(c));
+                rungs.intColumn(RANK).append(rank + 1);
+                rungs.booleanColumn(PROMOTED).append(promoted);
+                if (promoted) {
+                    next.add(c);
+                }
+            }
+            alive.clear();
+            alive.addAll(next);
+            if (alive.isEmpty()) {
+                throw new IllegalStateException("every candidate of the successive halving failed; e.g. "
+                        + failures.entrySet().iterator().next());
+            }
+        }
+        List<Table> histories = java.util.Arrays.stream(latest)
+                .filter(h -> h != null && h.epochs() > 0)
+                .map(h -> h.table())
+                .toList();
+        return new Result(
+                rungs,
+                Sweep.stack("successive halving", histories),
+                History.of(latest[alive.get(0)].table().copy()),
+                failures);
     }
 
-    /** Trains one candidate for its share of this rung; returns the training seconds it used. */
-    private double trainShare(TrainingRun run, int rungCount, int alive) {
-        History h = run.history();
-        if (h.epochs() >= maxEpochs) {
-            return 0;
-        }
+    /** Candidate {@code c}'s job in {@code rung}: its share of the budget, with {@code alive} candidates in the rung. */
+    private RungJob job(int c, int rung, int alive, int rungCount, History[] latest) {
         if (budgetEpochs > 0) {
-            int epochs = Math.min(maxEpochs - h.epochs(), Math.max(1, budgetEpochs / (rungCount * alive)));
-            double before = h.epochs() == 0 ? 0 : h.totalSeconds();
-            run.train(epochs);
-            return h.epochs() == 0 ? 0 : h.totalSeconds() - before;
+            int before = latest[c] == null ? 0 : latest[c].epochs();
+            int share = Math.max(1, budgetEpochs / (rungCount * alive));
+            return RungJob.epochs(c, rung, (int) Math.min((long) before + share, maxEpochs), maxEpochs);
         }
-        double share = budgetSeconds / (rungCount * alive);
-        double spent = 0;
-        double last = 0;
-        do {
-            int before = h.epochs();
-            run.train(1);
-            if (h.epochs() == before) {
-                break; // the run reached its stopAt target: nothing more to train
-            }
-            last = h.table().doubleColumn(History.SECONDS).get(h.epochs() - 1);
-            spent += last;
-        } while (spent + last <= share && h.epochs() < maxEpochs); // stop before an epoch that would overrun the share
-        return spent;
+        return RungJob.seconds(c, rung, budgetSeconds / (rungCount * alive), maxEpochs);
     }
 
-    private static double accuracy(TrainingRun run) {
-        History h = run.history();
-        if (h.epochs() == 0) {
-            return 0;
-        }
-        if (!h.hasValidation()) {
-            throw new IllegalArgumentException("successive halving ranks candidates on validation accuracy, but "
-                    + h.run() + " has none: build the data with a validation split, e.g. .validation(0.1)");
-        }
-        return h.finalValAccuracy();
+    private static double accuracy(History h) {
+        return h == null || h.epochs() == 0 ? 0 : h.finalValAccuracy();
     }
 
     /** What the search did: one row per candidate and rung, every candidate's history, and the winner. */

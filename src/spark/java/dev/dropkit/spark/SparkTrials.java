@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -150,46 +150,53 @@ final class SparkTrials implements ClusterBackend {
     }
 
     @Override
-    public void run(List<TrialTask> tasks, Consumer<TrialOutcome> finished) {
+    public void run(Supplier<TrialTask> next, int inFlight, Consumer<TrialOutcome> finished) {
         Map<JavaFutureAction<List<TrialOutcome>>, TrialTask> running = new LinkedHashMap<>();
+        int ended = 0;
         try {
-            for (TrialTask task : tasks) {
-                context.setJobDescription(
-                        task.trial().label() + " seed " + task.trial().seed());
-                running.put(
-                        context.parallelize(List.of(task), 1)
-                                .map(SparkTrials::execute)
-                                .collectAsync(),
-                        task);
-            }
-            while (!running.isEmpty()) {
-                boolean any = false;
-                for (Iterator<Map.Entry<JavaFutureAction<List<TrialOutcome>>, TrialTask>> it =
-                                running.entrySet().iterator();
-                        it.hasNext(); ) {
-                    Map.Entry<JavaFutureAction<List<TrialOutcome>>, TrialTask> e = it.next();
-                    if (!e.getKey().isDone()) {
-                        continue;
+            while (true) {
+                while (running.size() < inFlight) {
+                    TrialTask task = next.get();
+                    if (task == null) {
+                        break;
                     }
-                    it.remove();
-                    any = true;
-                    TrialOutcome outcome;
-                    try {
-                        outcome = e.getKey().get().get(0);
-                    } catch (ExecutionException x) {
-                        outcome =
-                                new TrialOutcome(e.getValue().index(), null, oneLine(x.getCause()), settings.master());
-                    }
-                    finished.accept(outcome);
+                    context.setJobDescription(task.trial().label() + " seed "
+                            + task.trial().seed()
+                            + (task.job() == null ? "" : " rung " + (task.job().rung() + 1)));
+                    running.put(
+                            context.parallelize(List.of(task), 1)
+                                    .map(SparkTrials::execute)
+                                    .collectAsync(),
+                            task);
                 }
-                if (!any) {
+                if (running.isEmpty()) {
+                    return;
+                }
+                Map.Entry<JavaFutureAction<List<TrialOutcome>>, TrialTask> done = null;
+                for (Map.Entry<JavaFutureAction<List<TrialOutcome>>, TrialTask> e : running.entrySet()) {
+                    if (e.getKey().isDone()) {
+                        done = e;
+                        break;
+                    }
+                }
+                if (done == null) {
                     Thread.sleep(20);
+                    continue;
                 }
+                running.remove(done.getKey());
+                ended++;
+                TrialOutcome outcome;
+                try {
+                    outcome = done.getKey().get().get(0);
+                } catch (ExecutionException x) {
+                    outcome = TrialOutcome.failed(done.getValue().index(), oneLine(x.getCause()), settings.master());
+                }
+                finished.accept(outcome); // may hand out more work: next is asked again above
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CancellationException("sweep interrupted: " + running.size() + " of " + tasks.size()
-                    + " trials still running on " + settings.master() + " were cancelled");
+            throw new CancellationException("interrupted: " + running.size() + " tasks still running on "
+                    + settings.master() + " were cancelled (" + ended + " had finished)");
         } finally {
             running.keySet().forEach(f -> f.cancel(true));
         }

@@ -98,6 +98,51 @@ class SweepBackendTest {
         }
     }
 
+    private String[] search(Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "sweep",
+                "--data-dir",
+                data.toString(),
+                "--epochs",
+                "2",
+                "--batch-size",
+                "32",
+                "--lr",
+                "0.1",
+                "--dropout",
+                "0,0.25,0.5,0.75",
+                "--out",
+                out.toString()));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void aSearchWritesItsRungsAndItsChoice() {
+        for (String kind : List.of("halving", "asha")) {
+            MainTest.Result r = MainTest.run(search(tmp.resolve(kind), "--search", kind));
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.out().contains("chosen on validation accuracy"), r.out());
+            Table rungs =
+                    Table.read().csv(tmp.resolve(kind).resolve("rungs.csv").toString());
+            assertEquals(4, rungs.where(rungs.intColumn("rung").isEqualTo(1)).rowCount(), "all four values start");
+            assertTrue(rungs.intColumn("rung").max() >= 2, kind + ": someone is promoted");
+            assertTrue(Files.exists(tmp.resolve(kind).resolve("history.csv")));
+        }
+    }
+
+    @Test
+    void badSearchSettingsAreOneLineErrors() {
+        expect(search(tmp.resolve("a"), "--search", "grid"), "--search 'grid' is not a search");
+        expect(search(tmp.resolve("b"), "--search", "halving", "--seeds", "2"), "ranks one run per value");
+        expect(search(tmp.resolve("c"), "--search", "asha", "--budget-epochs", "4"), "ASHA's rungs run up to");
+        expect(search(tmp.resolve("d"), "--budget-epochs", "4"), "add --search halving");
+        expect(search(tmp.resolve("e"), "--search", "halving", "--budget-epochs", "0"), "must be at least 1");
+        for (String name : List.of("a", "b", "c", "d", "e")) {
+            assertFalse(Files.exists(tmp.resolve(name)), "no output folder left by a bad call");
+        }
+    }
+
     private static void expect(String[] args, String expected) {
         MainTest.Result r = MainTest.run(args);
         assertEquals(2, r.status(), String.join(" ", args) + " -> " + r.err() + r.out());

@@ -6,6 +6,7 @@
 #   ./run bench --configs toolkit-standard,toolkit-no-dropout   some configurations only
 #   ./run bench --time-to-accuracy-seeds 0   skip the time-to-accuracy runs
 #   ./run bench --parallel      data-parallel workers x batch size x intra-op threads -> build/bench/parallel.csv
+#                               (--dropout-kind fast: masks drawn per shard in Java, not by the engine's one generator)
 #   ./run bench --jmh           JMH: dropout forward + backward alone, ns per element -> build/bench/jmh.csv
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,7 +19,7 @@ for a in "$@"; do
     case "$a" in
         --jmh) jmh=true ;;
         --parallel) parallel=true ;;
-        -h|--help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
         *) args+=("$a") ;;
     esac
 done
@@ -60,12 +61,10 @@ else
 fi
 
 if $parallel; then
-    # Needs Training.workers(int): compiled apart so that the rest of the bench builds without it.
     rm -rf build/bench/.parallel-classes
     if ! javac -nowarn -d build/bench/.parallel-classes -cp "$cp" $(find src/bench/parallel -name '*.java') \
             2>build/bench/.parallel-javac.log; then
-        echo "bench: the parallel bench needs Training.workers(int), which this build lacks" \
-            "(build/bench/.parallel-javac.log)" >&2
+        echo "bench: the parallel bench does not compile (build/bench/.parallel-javac.log)" >&2
         exit 1
     fi
     exec java -Djava.awt.headless=true -Dai.djl.offline=true -cp "build/bench/.parallel-classes:$cp" \

@@ -3,6 +3,7 @@ package dev.dropkit.bench;
 import dev.dropkit.Env;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.experiment.EpochBench;
+import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.train.Training;
 import dev.dropkit.train.TrainingRun;
@@ -17,27 +18,29 @@ import tech.tablesaw.api.Row;
 import tech.tablesaw.api.Table;
 
 /**
- * {@code ./run bench --parallel}: the seed model on MNIST with data-parallel workers 1 and 2 at batch 128, 512 and
+ * {@code ./run bench --parallel [--dropout-kind fast]}: the seed model (standard dropout unless told) on MNIST with data-parallel workers 1 and 2 at batch 128, 512 and
  * 2048, each with 1 and 2 intra-op threads, all twelve configurations taking turns epoch by epoch. Writes
  * build/bench/parallel.csv: seconds per epoch, speed-up of 2 workers over 1 at the same batch and thread count,
  * test accuracy.
  *
- * <p>Kept apart from the rest of the bench (src/bench/parallel, compiled on its own by run-bench.sh) because it
- * needs {@code Training.workers(int)}.
+ * <p>With the standard kind, the dropout operator draws from the engine's one global generator, which serialises
+ * the shards' masks: compare {@code --dropout-kind fast}, whose masks each shard draws in Java.
  */
 public final class ParallelBench {
     public static void main(String[] args) throws IOException {
         int warmup = 2;
         int timed = 5;
         Path out = Path.of("build/bench");
+        DropoutKind kind = DropoutKind.STANDARD;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--dropout-kind" -> kind = DropoutKind.parse(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--timed" -> timed = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 default -> {
                     System.err.println("bench --parallel: unknown option " + args[i]
-                            + " (options: --warmup N --timed N --out DIR)");
+                            + " (options: --warmup N --timed N --out DIR --dropout-kind standard|fast|...)");
                     System.exit(2);
                 }
             }
@@ -51,7 +54,7 @@ public final class ParallelBench {
                         if (threads > cores || workers > cores) {
                             continue;
                         }
-                        Training t = Training.of(Mlp.seedModel()).sgd(0.1).weightDecay(1e-4)
+                        Training t = Training.of(Mlp.seedModel().withDropoutKind(kind)).sgd(0.1).weightDecay(1e-4)
                                 .batchSize(batch).workers(workers).seed(42).progress(false);
                         bench.add(name(batch, workers, threads), () -> new Threaded(t.start(mnist), threads));
                     }
@@ -61,12 +64,13 @@ public final class ParallelBench {
             Files.createDirectories(out);
             Path tmp = Files.createTempFile(out, ".parallel-", ".csv");
             try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write("batch,workers,threads,median_s_per_epoch,median_cpu_s,speedup_vs_1_worker,test_accuracy\n");
+                w.write("dropout_kind,batch,workers,threads,median_s_per_epoch,median_cpu_s,speedup_vs_1_worker,"
+                        + "test_accuracy\n");
                 for (Row r : s) {
                     String[] p = r.getString("config").split("-");
                     double one = median(s, name(Integer.parseInt(p[1]), 1, Integer.parseInt(p[5])));
                     double sec = r.getDouble("median_s_per_epoch");
-                    String line = String.format(Locale.ROOT, "%s,%s,%s,%.4f,%.4f,%.3f,%.4f%n", p[1], p[3], p[5],
+                    String line = String.format(Locale.ROOT, "%s,%s,%s,%s,%.4f,%.4f,%.3f,%.4f%n", kind.label(), p[1], p[3], p[5],
                             sec, r.getDouble("median_cpu_s"), one / sec, r.getDouble("test_accuracy"));
                     w.write(line);
                     System.out.print(line);

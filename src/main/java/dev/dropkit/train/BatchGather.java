@@ -44,25 +44,26 @@ final class BatchGather {
         return fits ? new BatchGather(x, y, batchSize) : null;
     }
 
-    /** Rows {@code order[from..to)} of the features, as a (to - from, F) tensor in {@code manager}. */
-    NDArray features(NDManager manager, long[] order, int from, int to) {
-        ByteBuffer out = featureBatch.clear();
-        for (int i = from; i < to; i++) {
-            int row = (int) order[i];
-            out.put(out.position(), features, row * rowBytes, rowBytes);
-            out.position(out.position() + rowBytes);
+    /**
+     * Rows {@code order[from..to)} of the features, as a (to - from, F) tensor in {@code manager}, written into the
+     * reused buffer from row {@code at} on. Calls for disjoint row ranges of the buffer may run at the same time
+     * (the shards of a data-parallel step each gather their own rows).
+     */
+    NDArray features(NDManager manager, long[] order, int from, int to, int at) {
+        int start = at * rowBytes;
+        for (int i = from, position = start; i < to; i++, position += rowBytes) {
+            featureBatch.put(position, features, (int) order[i] * rowBytes, rowBytes);
         }
-        out.flip();
-        return manager.create(out, new Shape(to - from, columns), DataType.FLOAT32);
+        ByteBuffer rows = featureBatch.slice(start, (to - from) * rowBytes).order(ByteOrder.nativeOrder());
+        return manager.create(rows, new Shape(to - from, columns), DataType.FLOAT32);
     }
 
-    /** Labels {@code order[from..to)} as an int64 tensor, through the reused label buffer (no garbage per batch). */
-    NDArray labels(NDManager manager, long[] order, int from, int to) {
-        ByteBuffer out = labelBatch.clear();
+    /** Labels {@code order[from..to)} as an int64 tensor, written into the reused label buffer from row {@code at}. */
+    NDArray labels(NDManager manager, long[] order, int from, int to, int at) {
         for (int i = from; i < to; i++) {
-            out.putLong(labels[(int) order[i]]);
+            labelBatch.putLong((at + i - from) * 8, labels[(int) order[i]]);
         }
-        out.flip();
-        return manager.create(out, new Shape(to - from), DataType.INT64);
+        ByteBuffer rows = labelBatch.slice(at * 8, (to - from) * 8).order(ByteOrder.nativeOrder());
+        return manager.create(rows, new Shape(to - from), DataType.INT64);
     }
 }

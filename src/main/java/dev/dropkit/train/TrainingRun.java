@@ -486,17 +486,14 @@ public final class TrainingRun implements AutoCloseable {
                 }
                 int to = Math.min(n, from + batchSize);
                 try (NDManager batchManager = epochManager.newSubManager()) {
-                    NDArray xb;
-                    NDArray yb;
+                    ShardedStep.Shard shard;
                     if (gather != null) {
-                        xb = gather.features(batchManager, permutation, from, to);
-                        yb = gather.labels(batchManager, permutation, from, to);
+                        shard = gathered(permutation, from, to);
                     } else {
                         NDIndex range = new NDIndex().addSliceDim(from, to);
-                        xb = x.get(batchManager, range);
-                        yb = y.get(batchManager, range);
+                        shard = shard(x.get(batchManager, range), y.get(batchManager, range), to - from);
                     }
-                    lossSum.addi(step.run(batchManager, to - from, shard(xb, yb, to - from)));
+                    lossSum.addi(step.run(batchManager, to - from, shard));
                     optimizerStep(batchManager);
                 }
                 steps++;
@@ -527,28 +524,46 @@ public final class TrainingRun implements AutoCloseable {
                 xs = x.get(manager, range);
                 ys = y.get(manager, range);
             }
-            if (!xs.getDevice().equals(device)) {
-                xs = xs.toDevice(device, false);
-                ys = ys.toDevice(device, false);
-            }
-            NDArray l = loss.evaluate(new NDList(ys), trainer.forward(new NDList(xs)));
-            NDArray objective = l;
-            if (config.weightDecayKind() == WeightDecay.L2_LOSS && config.weightDecay() > 0) {
-                objective = objective.add(l2Penalty(manager));
-            }
-            for (LossTerm term : lossTerms) {
-                NDArray t = term.lossTerm();
-                t.attach(manager); // it joins its parameters' manager otherwise, which lives as long as the model
-                objective = objective.add(t);
-            }
-            if (share != 1f) {
-                // an array of the shard's, not mul(float): the engine's array for a Java number aliases a buffer that
-                // GC may free before the backward pass reads it (wrong gradients; see ConcreteDropout.scalar)
-                objective = objective.mul(manager.create(share));
-            }
-            NDArray report = l.stopGradient().mul(to - from);
-            return new ShardedStep.ShardLoss(objective, report);
+            return objective(manager, device, xs, ys, share);
         };
+    }
+
+    /**
+     * The shards of batch {@code [batchFrom, batchTo)} of the epoch's order, each gathering its own rows (in its own
+     * thread: with several workers the copying is shared too).
+     */
+    private ShardedStep.Shard gathered(long[] order, int batchFrom, int batchTo) {
+        return (manager, device, from, to, share) -> objective(
+                manager,
+                device,
+                gather.features(manager, order, batchFrom + from, batchFrom + to, from),
+                gather.labels(manager, order, batchFrom + from, batchFrom + to, from),
+                share);
+    }
+
+    /** One shard's objective over its rows ({@code xs}, {@code ys}); see {@link #shard}. */
+    private ShardedStep.ShardLoss objective(NDManager manager, Device device, NDArray xs, NDArray ys, float share) {
+        if (!xs.getDevice().equals(device)) {
+            xs = xs.toDevice(device, false);
+            ys = ys.toDevice(device, false);
+        }
+        NDArray l = loss.evaluate(new NDList(ys), trainer.forward(new NDList(xs)));
+        NDArray objective = l;
+        if (config.weightDecayKind() == WeightDecay.L2_LOSS && config.weightDecay() > 0) {
+            objective = objective.add(l2Penalty(manager));
+        }
+        for (LossTerm term : lossTerms) {
+            NDArray t = term.lossTerm();
+            t.attach(manager); // it joins its parameters' manager otherwise, which lives as long as the model
+            objective = objective.add(t);
+        }
+        if (share != 1f) {
+            // an array of the shard's, not mul(float): the engine's array for a Java number aliases a buffer that
+            // GC may free before the backward pass reads it (wrong gradients; see ConcreteDropout.scalar)
+            objective = objective.mul(manager.create(share));
+        }
+        NDArray report = l.stopGradient().mul(xs.getShape().get(0));
+        return new ShardedStep.ShardLoss(objective, report);
     }
 
     /** {@code wd / 2 * sum(w^2)} over the decayed parameters (see {@link #decays}). */

@@ -31,11 +31,23 @@ class BatchGatherTest {
                 NDArray index = manager.create(rows);
                 assertArrayEquals(
                         x.get(new NDIndex("{}", index)).toFloatArray(),
-                        gather.features(manager, order, from, to).toFloatArray());
+                        gather.features(manager, order, from, to, 0).toFloatArray());
                 assertArrayEquals(
                         y.get(new NDIndex("{}", index)).toLongArray(),
-                        gather.labels(manager, order, from, to).toLongArray());
+                        gather.labels(manager, order, from, to, 0).toLongArray());
             }
+            // Two shards of one batch gather into their own parts of the buffer, each tensor its own rows.
+            NDArray first = gather.features(manager, order, 4, 6, 0);
+            NDArray second = gather.features(manager, order, 6, 8, 2);
+            NDArray secondLabels = gather.labels(manager, order, 6, 8, 2);
+            NDArray firstLabels = gather.labels(manager, order, 4, 6, 0);
+            long[][] shards = {{17, 25}, {8, 41}};
+            assertArrayEquals(
+                    x.get(new NDIndex("{}", manager.create(shards[0]))).toFloatArray(), first.toFloatArray());
+            assertArrayEquals(
+                    x.get(new NDIndex("{}", manager.create(shards[1]))).toFloatArray(), second.toFloatArray());
+            assertArrayEquals(new long[] {51, 75}, firstLabels.toLongArray());
+            assertArrayEquals(new long[] {24, 123}, secondLabels.toLongArray());
         }
     }
 }

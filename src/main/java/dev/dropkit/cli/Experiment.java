@@ -12,6 +12,7 @@ import dev.dropkit.experiment.DataSpec;
 import dev.dropkit.experiment.Measure;
 import dev.dropkit.experiment.RunMode;
 import dev.dropkit.experiment.RunSummary;
+import dev.dropkit.experiment.Search;
 import dev.dropkit.experiment.SuccessiveHalving;
 import dev.dropkit.experiment.Sweep;
 import dev.dropkit.experiment.SweepProgress;
@@ -129,7 +130,7 @@ final class Experiment {
         Path target =
                 base.out() != null ? base.out() : defaultOut(csv != null ? csvName(csv) : dataset.id(), swept, base);
         if (options.raw("search") != null || options.raw("budget-epochs") != null) {
-            search(sweep, base, dataset, csv, backend, target);
+            runSearch(sweep, base, dataset, csv, backend, target);
             return;
         }
         FinishedTrials finished = sweep == null ? null : FinishedTrials.open(target, settingsText(), options.resume());
@@ -160,13 +161,7 @@ final class Experiment {
                 return;
             }
             try (OutputFolder output = OutputFolder.create(target);
-                    ImageData data = csv != null
-                            ? validation(DataSets.fromCsv(csv, options.raw("label-column")), base.validation())
-                                    .seed(base.seed())
-                                    .build()
-                            : load(base, dataset)) {
-                loaded = data;
-                trainingSize = data.trainSize();
+                    ImageData data = loadHere(csv, base, dataset)) {
                 if (single != null) {
                     single = training(base, trainingSize).label(single.label());
                 }
@@ -221,18 +216,12 @@ final class Experiment {
         }
     }
 
-    /** A search kind of {@code --search}. */
-    private enum Search {
-        HALVING,
-        ASHA
-    }
-
     /**
      * {@code ./run sweep ... --search halving|asha}: the swept values are the candidates of a successive-halving or
      * ASHA search on the backend; writes rungs.csv (one row per candidate and rung) and history.csv, and prints the
      * rungs and the choice (made on validation accuracy; the winner's test accuracy once).
      */
-    private void search(
+    private void runSearch(
             Sweep<Object> sweep, Options.Settings base, DatasetName dataset, Path csv, Backend backend, Path target) {
         String given = options.raw("search");
         if (sweep == null) {
@@ -241,10 +230,10 @@ final class Experiment {
         if (given == null) {
             throw new UsageException("--budget-epochs is successive halving's budget: add --search halving");
         }
-        Search kind =
+        Search.Kind kind =
                 switch (given.strip().toLowerCase(Locale.ROOT)) {
-                    case "halving" -> Search.HALVING;
-                    case "asha" -> Search.ASHA;
+                    case "halving" -> Search.Kind.HALVING;
+                    case "asha" -> Search.Kind.ASHA;
                     default ->
                         throw new UsageException("--search '" + given + "' is not a search: use halving or asha");
                 };
@@ -255,7 +244,7 @@ final class Experiment {
         if (options.resume()) {
             throw new UsageException("--resume continues a plain sweep; a search starts afresh");
         }
-        if (kind == Search.ASHA && options.raw("budget-epochs") != null) {
+        if (kind == Search.Kind.ASHA && options.raw("budget-epochs") != null) {
             throw new UsageException("--budget-epochs is successive halving's budget; ASHA's rungs run up to --epochs");
         }
         int values = sweep.trials(this::trainingFor).size();
@@ -266,87 +255,51 @@ final class Experiment {
             throw new UsageException(
                     "--budget-epochs " + budget + " must be at least 1: e.g. " + values * base.epochs() / 2);
         }
+        if (backend instanceof Backend.Spark && csv != null) {
+            throw new UsageException("--csv data is read in this process, but " + backend + " builds the data on each "
+                    + "executor from --dataset or --data-dir: use the local backend for --csv");
+        }
         try (OutputFolder output = OutputFolder.create(target)) {
-            Object result;
-            if (backend instanceof Backend.Spark spark) {
-                if (csv != null) {
-                    throw new UsageException("--csv data is read in this process, but " + spark + " builds the data "
-                            + "on each executor from --dataset or --data-dir: use the local backend for --csv");
-                }
+            Search.Result result;
+            if (backend instanceof Backend.Spark) {
                 DataSpec spec = dataSpec(base, dataset);
-                List<Training> candidates = candidates(sweep);
-                out.println(String.format(
-                        Locale.ROOT,
-                        "%s: %s; %s over --%s; backend %s, seed %d",
-                        command,
-                        spec,
-                        kind.name().toLowerCase(Locale.ROOT),
-                        options.sweptOption(),
-                        spark,
-                        base.seed()));
-                result = kind == Search.ASHA
-                        ? Asha.of(candidates)
-                                .maxEpochs(base.epochs())
-                                .backend(spark)
-                                .run(spec)
-                        : SuccessiveHalving.of(candidates)
-                                .budgetEpochs(budget)
-                                .maxEpochs(base.epochs())
-                                .backend(spark)
-                                .run(spec);
+                result = search(sweep, kind, budget, base, backend, spec).run(spec);
             } else {
-                try (ImageData data = csv != null
-                        ? validation(DataSets.fromCsv(csv, options.raw("label-column")), base.validation())
-                                .seed(base.seed())
-                                .build()
-                        : load(base, dataset)) {
-                    loaded = data;
-                    trainingSize = data.trainSize();
-                    List<Training> candidates = candidates(sweep);
-                    out.println(String.format(
-                            Locale.ROOT,
-                            "%s: %s; %s over --%s; backend %s, seed %d",
-                            command,
-                            data,
-                            kind.name().toLowerCase(Locale.ROOT),
-                            options.sweptOption(),
-                            backend,
-                            base.seed()));
-                    result = kind == Search.ASHA
-                            ? Asha.of(candidates)
-                                    .maxEpochs(base.epochs())
-                                    .backend(backend)
-                                    .run(data)
-                            : SuccessiveHalving.of(candidates)
-                                    .budgetEpochs(budget)
-                                    .maxEpochs(base.epochs())
-                                    .backend(backend)
-                                    .run(data);
+                try (ImageData data = loadHere(csv, base, dataset)) {
+                    result = search(sweep, kind, budget, base, backend, data).run(data);
                 }
             }
-            Table rungs = result instanceof Asha.Result a ? a.rungs() : ((SuccessiveHalving.Result) result).rungs();
-            Table histories =
-                    result instanceof Asha.Result a ? a.histories() : ((SuccessiveHalving.Result) result).histories();
-            Map<String, String> failures =
-                    result instanceof Asha.Result a ? a.failures() : ((SuccessiveHalving.Result) result).failures();
-            failures.forEach((run, message) -> out.println("failed: " + run + ": " + message));
-            rungs.write().csv(output.work().resolve("rungs.csv").toString());
-            histories.write().csv(output.work().resolve("history.csv").toString());
-            out.println(RunSummary.printable(rungs).printAll());
+            result.failures().forEach((run, message) -> out.println("failed: " + run + ": " + message));
+            result.rungs().write().csv(output.work().resolve("rungs.csv").toString());
+            result.histories().write().csv(output.work().resolve("history.csv").toString());
+            out.println(RunSummary.printable(result.rungs()).printAll());
             out.println(result);
             out.println(command + ": results in " + output.commit());
         }
     }
 
-    /** The sweep's trainings (one seed each) as a search's candidates. */
-    private List<Training> candidates(Sweep<Object> sweep) {
+    /** The search over the sweep's values on {@code backend}, announced with the data it runs on. */
+    private Search search(
+            Sweep<Object> sweep, Search.Kind kind, int budget, Options.Settings base, Backend backend, Object data) {
         List<Training> candidates = sweep.trials(this::trainingFor).stream()
                 .map(t -> t.training().progress(false))
                 .toList();
         if (loaded != null) {
             candidates.forEach(t -> t.model().checkBatchSize(t.batchSize(), trainingSize, t.workers()));
         }
-        return candidates;
+        out.println(String.format(
+                Locale.ROOT,
+                "%s: %s; %s over --%s; backend %s, seed %d",
+                command,
+                data,
+                kind.name().toLowerCase(Locale.ROOT),
+                options.sweptOption(),
+                backend,
+                base.seed()));
+        Search search = kind == Search.Kind.ASHA
+                ? Asha.of(candidates).maxEpochs(base.epochs())
+                : SuccessiveHalving.of(candidates).budgetEpochs(budget).maxEpochs(base.epochs());
+        return search.backend(backend);
     }
 
     /** {@code --backend} (else {@code $DROPKIT_BACKEND}, else local) with {@code --parallelism}. */
@@ -470,6 +423,21 @@ final class Experiment {
                 .epochs(s.epochs())
                 .seed(s.seed());
         return s.dropout().isAdaptive() ? t.dropout(s.dropout().adaptive()) : t;
+    }
+
+    /**
+     * The data this process trains on (the CSV file, else the data set or folder), remembered so that every run is
+     * sized to it (a CSV file's width and classes).
+     */
+    private ImageData loadHere(Path csv, Options.Settings base, DatasetName dataset) {
+        ImageData data = csv != null
+                ? validation(DataSets.fromCsv(csv, options.raw("label-column")), base.validation())
+                        .seed(base.seed())
+                        .build()
+                : load(base, dataset);
+        loaded = data;
+        trainingSize = data.trainSize();
+        return data;
     }
 
     private ImageData load(Options.Settings s, DatasetName dataset) {

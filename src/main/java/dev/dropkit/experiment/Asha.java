@@ -33,7 +33,7 @@ import tech.tablesaw.api.Table;
  * promoted can depend on which trial finished first (that is the point: no waiting). A candidate whose training
  * throws is left out with its message in {@link Result#failures()}.
  */
-public final class Asha {
+public final class Asha implements Search {
     /** Columns of {@link Result#rungs()}, besides run, epochs and val_accuracy. */
     public static final String RUNG = SuccessiveHalving.RUNG;
 
@@ -125,6 +125,7 @@ public final class Asha {
      * each rung job, with the candidate's last checkpoint, to a Spark task ({@link #run(DataSpec)} only). Default:
      * {@code DROPKIT_BACKEND}, else local.
      */
+    @Override
     public Asha backend(Backend backend) {
         this.backend = java.util.Objects.requireNonNull(backend, "backend");
         if (backend instanceof Backend.Local local) {
@@ -134,11 +135,9 @@ public final class Asha {
     }
 
     /** Runs the search on {@code data} (which must hold a validation split), in threads of this JVM. */
+    @Override
     public Result run(ImageData data) {
-        if (!data.hasValidation()) {
-            throw new IllegalArgumentException("ASHA ranks candidates on validation accuracy, but " + data.name()
-                    + " has none: build the data with a validation split, e.g. .validation(0.1)");
-        }
+        SearchRunner.checkValidation("ASHA", data);
         try (SearchRunner runner = SearchRunner.local(candidates, data, parallelism)) {
             return run(runner);
         }
@@ -149,20 +148,9 @@ public final class Asha {
      * own copy; candidates move between rungs as checkpoints, and a job starts whenever a task slot is free), or in
      * threads of this JVM.
      */
+    @Override
     public Result run(DataSpec data) {
-        if (!(data.validation() > 0)) {
-            throw new IllegalArgumentException("ASHA ranks candidates on validation accuracy, but " + data
-                    + " has no validation split: describe it with .validation(0.1)");
-        }
-        Backend b = backend != null ? backend : Backend.fromEnvironment();
-        if (b instanceof Backend.Spark spark) {
-            try (SearchRunner runner = SearchRunner.cluster(candidates, data, spark)) {
-                return run(runner);
-            }
-        }
-        try (ImageData loaded = data.load()) {
-            return run(loaded);
-        }
+        return SearchRunner.run("ASHA", candidates, data, backend, this::run, this::run);
     }
 
     /** Runs the search with its candidates training on {@code runner}. */
@@ -271,7 +259,7 @@ public final class Asha {
     }
 
     /** What the search did: one row per finished rung job, every candidate's history, and the winner. */
-    public static final class Result {
+    public static final class Result implements Search.Result {
         private final Table rungs;
         private final Table histories;
         private final History best;

@@ -39,6 +39,40 @@ abstract class SearchRunner implements AutoCloseable {
     @Override
     public abstract void close();
 
+    /** A one-line error for data without the validation split a search ranks on. */
+    static void checkValidation(String search, ImageData data) {
+        if (!data.hasValidation()) {
+            throw new IllegalArgumentException(search + " ranks candidates on validation accuracy, but " + data.name()
+                    + " has none: build the data with a validation split, e.g. .validation(0.1)");
+        }
+    }
+
+    /**
+     * {@link Search#run(DataSpec)} for every search: on {@code backend} (null: {@code DROPKIT_BACKEND}) if it is
+     * Spark, through {@code onRunner} with a cluster runner; else the data loaded here, through {@code onLoaded}.
+     */
+    static <R> R run(
+            String search,
+            List<Training> candidates,
+            DataSpec data,
+            Backend backend,
+            java.util.function.Function<SearchRunner, R> onRunner,
+            java.util.function.Function<ImageData, R> onLoaded) {
+        if (!(data.validation() > 0)) {
+            throw new IllegalArgumentException(search + " ranks candidates on validation accuracy, but " + data
+                    + " has no validation split: describe it with .validation(0.1)");
+        }
+        Backend b = backend != null ? backend : Backend.fromEnvironment();
+        if (b instanceof Backend.Spark spark) {
+            try (SearchRunner runner = cluster(candidates, data, spark)) {
+                return onRunner.apply(runner);
+            }
+        }
+        try (ImageData loaded = data.load()) {
+            return onLoaded.apply(loaded);
+        }
+    }
+
     /** Candidates trained in up to {@code slots} threads of this JVM, on {@code data}. */
     static SearchRunner local(List<Training> candidates, ImageData data, int slots) {
         return new Local(candidates, data, slots);

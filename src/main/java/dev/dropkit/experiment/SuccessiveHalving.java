@@ -39,7 +39,7 @@ import tech.tablesaw.api.Table;
  * validation split); the winner's test accuracy, which played no part in the choice, is reported once in
  * {@link Result#toString()}.
  */
-public final class SuccessiveHalving {
+public final class SuccessiveHalving implements Search {
     /** Columns of {@link Result#rungs()}, besides {@link History#RUN}, {@link RunSummary#EPOCHS} and val_accuracy. */
     public static final String RUNG = "rung";
 
@@ -147,6 +147,7 @@ public final class SuccessiveHalving {
      * each candidate's rung job, with its last checkpoint, to a Spark task ({@link #run(DataSpec)} only). Default:
      * {@code DROPKIT_BACKEND}, else local.
      */
+    @Override
     public SuccessiveHalving backend(Backend backend) {
         this.backend = java.util.Objects.requireNonNull(backend, "backend");
         if (backend instanceof Backend.Local local) {
@@ -156,6 +157,7 @@ public final class SuccessiveHalving {
     }
 
     /** Runs the search on {@code data}, in threads of this JVM. */
+    @Override
     public Result run(ImageData data) {
         checkBudget();
         if (!data.hasValidation()) {
@@ -171,21 +173,10 @@ public final class SuccessiveHalving {
      * Runs the search on the data {@code data} describes: on the {@link #backend}'s Spark executors (each builds its
      * own copy of the data; candidates move between rungs as checkpoints), or in threads of this JVM.
      */
+    @Override
     public Result run(DataSpec data) {
         checkBudget();
-        if (!(data.validation() > 0)) {
-            throw new IllegalArgumentException("successive halving ranks candidates on validation accuracy, but " + data
-                    + " has no validation split: describe it with .validation(0.1)");
-        }
-        Backend b = backend != null ? backend : Backend.fromEnvironment();
-        if (b instanceof Backend.Spark spark) {
-            try (SearchRunner runner = SearchRunner.cluster(candidates, data, spark)) {
-                return run(runner);
-            }
-        }
-        try (ImageData loaded = data.load()) {
-            return run(loaded);
-        }
+        return SearchRunner.run("successive halving", candidates, data, backend, this::run, this::run);
     }
 
     private void checkBudget() {
@@ -285,7 +276,7 @@ public final class SuccessiveHalving {
     }
 
     /** What the search did: one row per candidate and rung, every candidate's history, and the winner. */
-    public static final class Result {
+    public static final class Result implements Search.Result {
         private final Table rungs;
         private final Table histories;
         private final History best;

@@ -33,7 +33,19 @@ class SweepBackendTest {
         data = MainTest.writeIdxGz(shared, 3);
     }
 
+    /** A sweep of dropout 0 and 0.5 over two seeds, into {@code out}. */
     private String[] sweep(Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of("--seeds", "2"));
+        args.addAll(List.of(more));
+        return args(out, "0,0.5", args.toArray(String[]::new));
+    }
+
+    /** A sweep of four dropout rates (one seed each), e.g. for a search, into {@code out}. */
+    private String[] search(Path out, String... more) {
+        return args(out, "0,0.25,0.5,0.75", more);
+    }
+
+    private static String[] args(Path out, String dropout, String... more) {
         List<String> args = new ArrayList<>(List.of(
                 "sweep",
                 "--data-dir",
@@ -45,9 +57,7 @@ class SweepBackendTest {
                 "--lr",
                 "0.1",
                 "--dropout",
-                "0,0.5",
-                "--seeds",
-                "2",
+                dropout,
                 "--out",
                 out.toString()));
         args.addAll(List.of(more));
@@ -96,25 +106,6 @@ class SweepBackendTest {
         for (String name : List.of("a", "b", "c", "d", "e", "f", "g", "h")) {
             assertFalse(Files.exists(tmp.resolve(name + ".trials")), "no finished-trials folder left by a bad call");
         }
-    }
-
-    private String[] search(Path out, String... more) {
-        List<String> args = new ArrayList<>(List.of(
-                "sweep",
-                "--data-dir",
-                data.toString(),
-                "--epochs",
-                "2",
-                "--batch-size",
-                "32",
-                "--lr",
-                "0.1",
-                "--dropout",
-                "0,0.25,0.5,0.75",
-                "--out",
-                out.toString()));
-        args.addAll(List.of(more));
-        return args.toArray(String[]::new);
     }
 
     @Test

@@ -10,41 +10,25 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.dropkit.Env;
-import dev.dropkit.data.IdxFixtures;
+import dev.dropkit.data.GeneratedSet;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.model.Mlp;
 import dev.dropkit.train.History;
 import dev.dropkit.train.Training;
 import dev.dropkit.train.TrainingRun;
 import dev.dropkit.train.WeightDecay;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Data-parallel steps on generated MNIST-format data and a generated batch; one engine thread. */
 class ShardedStepTest {
-    @TempDir
-    static Path tmp;
+    @RegisterExtension
+    static final GeneratedSet SET = new GeneratedSet(600, 200, ImageData.DEFAULT_VALIDATION);
 
-    private static ImageData data;
-    private static int threads;
-
-    @BeforeAll
-    static void load() throws Exception {
-        data = ImageData.fromFolder(IdxFixtures.write(tmp.resolve("set"), 600, 200))
-                .build();
-        threads = Env.threads();
-        Env.threads(1);
-    }
-
-    @AfterAll
-    static void close() {
-        Env.threads(threads);
-        data.close();
+    private static ImageData data() {
+        return SET.data();
     }
 
     private static Training plain() {
@@ -59,7 +43,7 @@ class ShardedStepTest {
     @Test
     void shardsGiveTheWholeBatchGradient() {
         for (Training t : new Training[] {plain(), plain().weightDecay(1e-2, WeightDecay.L2_LOSS)}) {
-            try (TrainingRun run = t.start(data);
+            try (TrainingRun run = t.start(data());
                     NDManager manager = Env.engine().newBaseManager()) {
                 manager.getEngine().setRandomSeed(3);
                 NDArray x = manager.randomUniform(0, 1, new Shape(37, 784));
@@ -90,9 +74,9 @@ class ShardedStepTest {
 
     @Test
     void trainingWithWorkersFollowsTheOneWorkerRun() {
-        History one = plain().fit(data);
-        History two = plain().workers(2).fit(data);
-        History five = plain().workers(5).fit(data);
+        History one = plain().fit(data());
+        History two = plain().workers(2).fit(data());
+        History five = plain().workers(5).fit(data());
         for (History h : List.of(two, five)) {
             for (int e = 0; e < 2; e++) {
                 double a = one.table().doubleColumn(History.TRAIN_LOSS).get(e);
@@ -125,9 +109,9 @@ class ShardedStepTest {
     void badSettingsAreOneLineErrors() {
         assertThrows(IllegalArgumentException.class, () -> ShardedStep.of(0, List.of(Device.cpu())));
         assertThrows(IllegalArgumentException.class, () -> ShardedStep.of(2, List.of()));
-        try (TrainingRun run = plain().start(data)) {
-            NDArray x = data.testX().get("0:4");
-            NDArray y = data.testY().get("0:4");
+        try (TrainingRun run = plain().start(data())) {
+            NDArray x = data().testX().get("0:4");
+            NDArray y = data().testY().get("0:4");
             var shards = assertThrows(IllegalArgumentException.class, () -> run.gradients(x, y, 5));
             assertTrue(
                     shards.getMessage().contains("[1, 4]")

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dropkit.Env;
-import dev.dropkit.data.IdxFixtures;
+import dev.dropkit.data.GeneratedSet;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.model.BatchNormOrder;
 import dev.dropkit.model.DropoutKind;
@@ -14,11 +13,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,25 +24,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * decay and batch norm.
  */
 class CheckpointTest {
-    @TempDir
-    static Path tmp;
+    @RegisterExtension
+    static final GeneratedSet SET = new GeneratedSet(600, 200, 0.2);
 
-    private static ImageData data;
-    private static int threads;
-
-    @BeforeAll
-    static void load() throws Exception {
-        data = ImageData.fromFolder(IdxFixtures.write(tmp.resolve("set"), 600, 200))
-                .validation(0.2)
-                .build();
-        threads = Env.threads();
-        Env.threads(1);
-    }
-
-    @AfterAll
-    static void close() {
-        Env.threads(threads);
-        data.close();
+    private static ImageData data() {
+        return SET.data();
     }
 
     private static Training training(DropoutKind kind) {
@@ -68,17 +50,17 @@ class CheckpointTest {
     @EnumSource(DropoutKind.class)
     void aResumedRunTrainsAsTheUninterruptedOne(DropoutKind kind) throws Exception {
         History straight;
-        try (TrainingRun run = training(kind).start(data)) {
+        try (TrainingRun run = training(kind).start(data())) {
             straight = run.train(4);
         }
         Checkpoint c;
-        try (TrainingRun run = training(kind).start(data)) {
+        try (TrainingRun run = training(kind).start(data())) {
             run.train(2);
             c = travel(run.checkpoint());
         }
         assertEquals(2, c.epochs());
         History resumed;
-        try (TrainingRun run = training(kind).resume(data, c)) {
+        try (TrainingRun run = training(kind).resume(data(), c)) {
             resumed = run.train(2);
         }
         assertEquals(4, resumed.epochs());
@@ -99,12 +81,12 @@ class CheckpointTest {
     @Test
     void aCheckpointOfAnotherModelIsRefusedInOneLine() {
         Checkpoint c;
-        try (TrainingRun run = training(DropoutKind.STANDARD).start(data)) {
+        try (TrainingRun run = training(DropoutKind.STANDARD).start(data())) {
             run.train(1);
             c = run.checkpoint();
         }
         Training other = Training.of(Mlp.builder().hidden(64, 0.5).build()).progress(false);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.resume(data, c));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.resume(data(), c));
         assertTrue(e.getMessage().contains("resume with the Training the checkpoint was taken of"), e.getMessage());
     }
 

@@ -10,43 +10,26 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import dev.dropkit.Env;
-import dev.dropkit.data.IdxFixtures;
+import dev.dropkit.data.GeneratedSet;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.model.BatchNormOrder;
 import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.Mlp;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Weight decay acts on trained weights only: not on concrete dropout's rate logit (decay would pull the learned rate
  * to 0.5) nor on batch norm's running mean and variance (statistics, not weights), in all three forms.
  */
 class DecayedParametersTest {
-    @TempDir
-    static Path tmp;
+    @RegisterExtension
+    static final GeneratedSet SET = new GeneratedSet(300, 100, 0.2);
 
-    private static ImageData data;
-    private static int threads;
-
-    @BeforeAll
-    static void load() throws Exception {
-        data = ImageData.fromFolder(IdxFixtures.write(tmp.resolve("set"), 300, 100))
-                .validation(0.2)
-                .build();
-        threads = Env.threads();
-        Env.threads(1);
-    }
-
-    @AfterAll
-    static void close() {
-        Env.threads(threads);
-        data.close();
+    private static ImageData data() {
+        return SET.data();
     }
 
     /** 784 → 128 → BN → ReLU → concrete dropout → 10: a logit, running statistics and weights. */
@@ -70,7 +53,7 @@ class DecayedParametersTest {
 
     @Test
     void decayActsOnWeightsNotOnTheLogitNorOnRunningStatistics() {
-        try (TrainingRun run = training(0.1, WeightDecay.DECOUPLED).start(data)) {
+        try (TrainingRun run = training(0.1, WeightDecay.DECOUPLED).start(data())) {
             List<Parameter> decayed = run.decayedParameters();
             assertTrue(run.parameters().stream().anyMatch(p -> p.getType() == Parameter.Type.OTHER), "has a logit");
             assertEquals(
@@ -92,7 +75,7 @@ class DecayedParametersTest {
 
     @Test
     void decoupledDecayShrinksWeightsButLeavesRunningStatisticsAndTheLogit() {
-        try (TrainingRun run = training(0.5, WeightDecay.DECOUPLED).start(data)) {
+        try (TrainingRun run = training(0.5, WeightDecay.DECOUPLED).start(data())) {
             run.train(1); // running statistics move away from their initial 0 and 1
             List<float[]> before = new ArrayList<>();
             run.parameters().forEach(p -> before.add(p.getArray().toFloatArray()));
@@ -121,8 +104,8 @@ class DecayedParametersTest {
     void gradientDecayAndTheL2PenaltyLeaveTheLogitGradientAlone() {
         for (WeightDecay kind : new WeightDecay[] {WeightDecay.L2_GRADIENT, WeightDecay.L2_LOSS}) {
             try (NDManager manager = Env.engine().newBaseManager();
-                    TrainingRun plain = training(0, kind).start(data);
-                    TrainingRun decayed = training(0.5, kind).start(data)) {
+                    TrainingRun plain = training(0, kind).start(data());
+                    TrainingRun decayed = training(0.5, kind).start(data())) {
                 manager.getEngine().setRandomSeed(3);
                 NDArray x = manager.randomUniform(0, 1, new Shape(16, 784));
                 NDArray y = manager.randomInteger(0, 10, new Shape(16), DataType.INT64);

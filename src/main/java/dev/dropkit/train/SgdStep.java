@@ -3,6 +3,7 @@ package dev.dropkit.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.dropkit.Env;
+import dev.dropkit.model.CompactSlice;
 import java.util.List;
 
 /**
@@ -13,6 +14,9 @@ import java.util.List;
  *
  * <p>The momentum buffers are this step's own arrays, so a checkpoint can carry them ({@link #velocities()},
  * {@link #restore}). Weight decay is folded into the update only for the parameters weight decay acts on.
+ *
+ * <p>With momentum 0 it also takes compact steps ({@link CompactSlice}): a parameter the step's forward pass used
+ * only through slices is updated through them, without a full-size gradient.
  */
 final class SgdStep implements AutoCloseable {
     private final NDArray[] weights;
@@ -41,9 +45,50 @@ final class SgdStep implements AutoCloseable {
 
     /** Updates every weight from its accumulated gradient and zeroes the gradient. */
     void apply(double learningRate, double weightDecay) {
+        apply(learningRate, weightDecay, List.of());
+    }
+
+    /**
+     * A compact step (momentum 0 only): first every {@code slices} entry, then every other weight as
+     * {@link #apply(double, double)} does. A weight with a slice took no gradient of its own this step (the step's
+     * forward pass used the slice's leaf instead); its update is the same as the full SGD update of the weight with
+     * a gradient that is zero outside the slice: the whole weight shrinks by {@code 1 - lr * wd} (if weight decay
+     * acts on it), the leaf takes the update {@code leaf -= lr * (grad + wd * leaf)} from its own values, and is
+     * written back over its (shrunk) place. With momentum it would not be the same: a dropped row still moves by its
+     * velocity, which only the full update does.
+     */
+    void apply(double learningRate, double weightDecay, List<CompactSlice> slices) {
         float lr = (float) learningRate;
         float wd = (float) weightDecay;
+        boolean[] sliced = new boolean[weights.length];
+        if (!slices.isEmpty()) {
+            if (momentum != 0) {
+                throw new IllegalStateException("compact steps are exact for momentum 0 only, this step has momentum "
+                        + momentum + ": train with the full update");
+            }
+            boolean recording = Env.gradMode(false); // in-place changes of parameters are not recorded
+            try {
+                for (CompactSlice slice : slices) {
+                    int i = indexOf(slice.parameter().getArray());
+                    sliced[i] = true;
+                    float decay = decays[i] ? wd : 0f;
+                    if (decay != 0f) {
+                        weights[i].muli(1f - lr * decay);
+                    }
+                    NDArray gradient = slice.leaf().getGradient();
+                    if (gradient != null) { // null: the slice reached no loss (a zero gradient: decay alone)
+                        Env.sgdUpdate(slice.leaf(), gradient, null, lr, decay, 0f);
+                        slice.writeBack();
+                    }
+                }
+            } finally {
+                Env.gradMode(recording);
+            }
+        }
         for (int i = 0; i < weights.length; i++) {
+            if (sliced[i]) {
+                continue;
+            }
             if (gradients[i] == null) {
                 gradients[i] = weights[i].getGradient();
                 if (gradients[i] == null) {
@@ -54,6 +99,16 @@ final class SgdStep implements AutoCloseable {
                     weights[i], gradients[i], velocity == null ? null : velocity[i], lr, decays[i] ? wd : 0f, momentum);
             Env.zeroGradient(weights[i]);
         }
+    }
+
+    private int indexOf(NDArray weight) {
+        for (int i = 0; i < weights.length; i++) {
+            if (weights[i] == weight) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("a compact slice of a parameter this step does not train: slice only the "
+                + "trained parameters of the model the step was made for");
     }
 
     /** The momentum buffers, flattened, in the order of the weights (empty arrays when momentum is 0). */

@@ -135,7 +135,13 @@ final class StructuredMlpBlock extends AbstractBlock implements CompactSlicing {
         NDArray leaf;
         boolean recording = Env.gradMode(false);
         try {
-            leaf = rows != null ? value.get(owner, rowsIndex(rows)) : value;
+            if (rows == null) {
+                leaf = value;
+            } else if (value.getShape().dimension() == 2) {
+                leaf = Env.gatherRows(value, rows); // made in rows' manager: the owner
+            } else {
+                leaf = value.get(owner, rowsIndex(rows));
+            }
             leaf = columns != null ? leaf.get(owner, columnsIndex(columns)) : leaf;
         } finally {
             Env.gradMode(recording);

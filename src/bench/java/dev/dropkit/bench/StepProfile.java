@@ -109,7 +109,9 @@ public final class StepProfile {
             trainer = model.newTrainer(new DefaultTrainingConfig(loss)); // forward and initialisation only
             trainer.initialize(new Shape(1, 784));
             List<NDArray> weights = new ArrayList<>();
-            model.getBlock().getParameters().forEach(p -> weights.add(p.getValue().getArray()));
+            model.getBlock()
+                    .getParameters()
+                    .forEach(p -> weights.add(p.getValue().getArray()));
             boolean[] decays = new boolean[weights.size()];
             java.util.Arrays.fill(decays, true);
             sgd = new SgdStep(weights, decays, 0, data.manager());

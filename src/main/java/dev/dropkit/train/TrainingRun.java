@@ -35,6 +35,10 @@ import java.util.concurrent.CancellationException;
  * optimizer steps and the listener hears of it. Native memory is scoped per batch and per epoch, so nothing grows
  * while training; close the run to free the model and its worker threads.
  *
+ * <p>Structured dropout ({@link CompactSlicing}) trains by compact steps where they are exact (one worker, one
+ * device, momentum 0, weight decay by gradient or decoupled): each step gathers the kept rows and columns once,
+ * differentiates and updates only them, and writes them back; otherwise the slices scatter their gradients.
+ *
  * <p>Gradients are recorded with the engine's per-thread gradient mode, not DJL's one-per-JVM gradient collector,
  * and all randomness is the run's own (seeded initialisation, shuffling and dropout masks): two runs training at the
  * same time in two threads give the histories they give one after the other (timing columns aside, one engine

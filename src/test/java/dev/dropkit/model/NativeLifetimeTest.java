@@ -70,7 +70,8 @@ class NativeLifetimeTest {
                     if (compact != null) {
                         compact.gatherNextStepInto(step);
                     }
-                    NDArray y = block.forward(ps, new NDList(x.duplicate()), true).head();
+                    NDArray y =
+                            block.forward(ps, new NDList(x.duplicate()), true).head();
                     if (compact != null) {
                         slices = compact.takeSlices();
                     }

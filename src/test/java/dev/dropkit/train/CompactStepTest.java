@@ -1,5 +1,6 @@
 package dev.dropkit.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,6 +72,29 @@ class CompactStepTest {
     void decoupledWeightDecayTakesTheSameStepsAsTheScatterPath() {
         assertSameTraining(training(SEED).weightDecay(1e-2, WeightDecay.DECOUPLED), 0.0);
         assertSameTraining(training(DEEP).weightDecay(1e-2, WeightDecay.DECOUPLED), 0.0);
+    }
+
+    @Test
+    void aResumedCompactRunTrainsAsTheUninterruptedOne() throws Exception {
+        Training t = training(SEED).weightDecay(1e-3).label("compact");
+        float[][] straight;
+        try (TrainingRun run = t.start(data)) {
+            run.train(2);
+            straight = run.checkpoint().parameters();
+        }
+        Checkpoint half;
+        try (TrainingRun run = t.start(data)) {
+            run.train(1);
+            half = run.checkpoint();
+        }
+        try (TrainingRun run = t.resume(data, half)) {
+            assertTrue(run.compactSteps());
+            run.train(1);
+            float[][] resumed = run.checkpoint().parameters();
+            for (int p = 0; p < straight.length; p++) {
+                assertArrayEquals(straight[p], resumed[p], "parameter " + p);
+            }
+        }
     }
 
     @Test

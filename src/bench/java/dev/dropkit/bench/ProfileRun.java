@@ -13,11 +13,14 @@ import java.util.Locale;
  * One configuration of the seed model trained for a few epochs, to be profiled from outside (JFR:
  * {@code java -XX:StartFlightRecording=filename=x.jfr,settings=profile ... ProfileRun structured 6}; then
  * {@code src/bench/jfr-top.sh x.jfr}). Prints the training thread's CPU seconds per epoch.
+ *
+ * <pre>java -cp ... dev.dropkit.bench.ProfileRun [kind] [epochs] [seed]</pre>
  */
 public final class ProfileRun {
     public static void main(String[] args) {
         String kind = args.length > 0 ? args[0] : "structured";
         int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 6;
+        long seed = args.length > 2 ? Long.parseLong(args[2]) : 42;
         Env.threads(1);
         Mlp model = kind.equals("no-dropout")
                 ? Mlp.seedModel().withDropout(0)
@@ -26,7 +29,7 @@ public final class ProfileRun {
                 .sgd(0.1)
                 .weightDecay(1e-4)
                 .batchSize(128)
-                .seed(42)
+                .seed(seed)
                 .progress(false);
         try (ImageData data = ImageData.builder("mnist").validation(0).build();
                 TrainingRun run = t.start(data)) {
@@ -34,8 +37,9 @@ public final class ProfileRun {
                 History h = run.train(1);
                 System.out.println(String.format(
                         Locale.ROOT,
-                        "%s epoch %d: %.3f s wall, %.3f s cpu, test %.2f%%",
+                        "%s seed %d epoch %d: %.3f s wall, %.3f s cpu, test %.2f%%",
                         kind,
+                        seed,
                         e + 1,
                         h.table().doubleColumn(History.SECONDS).get(e),
                         run.lastEpochCpuSeconds(),

@@ -6,16 +6,17 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import dev.dropkit.Env;
 import dev.dropkit.data.ImageData;
+import dev.dropkit.model.CompactSlice;
+import dev.dropkit.model.CompactSlicing;
 import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.Mlp;
+import dev.dropkit.train.SgdStep;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
@@ -29,34 +30,30 @@ import java.util.Random;
  * Where a training step's time goes: the toolkit loop's step (batch from a direct buffer, forward, loss, backward,
  * optimizer step, loss bookkeeping) re-enacted with per-phase clocks, for each dropout kind, configurations taking
  * turns epoch by epoch. Prints median milliseconds per epoch of each phase (training thread CPU time for the whole
- * epoch beside it). Outside the library on purpose: it measures, it does not train anything the toolkit uses.
+ * epoch beside it). It uses the library's pieces (the model's blocks, the loop's {@link SgdStep} and the
+ * structured block's {@link CompactSlicing}) and only adds the clocks; the loop itself is {@code TrainingRun}.
+ *
+ * <p>Kinds: {@code no-dropout}, {@code standard}, {@code fast}, {@code structured} (slices' gradients scattered
+ * into full-size gradients, every weight updated), {@code structured-compact} (the loop's compact steps: only the
+ * kept rows and columns are gathered, differentiated, updated and written back). SGD lr 0.1, weight decay 1e-4 of
+ * kind L2_GRADIENT, batch 128, one thread: the bench's settings.
  *
  * <pre>java -cp ... dev.dropkit.bench.StepProfile [epochs] [kinds...]</pre>
  */
 public final class StepProfile {
-    /**
-     * A prototype of a loop strategy for structured dropout (not in the library): the kept rows and columns are
-     * gathered once per step into small leaf tensors, autograd differentiates only those, and the optimizer
-     * updates only them (one fused SGD update each, written back with an indexed copy) after decaying the full
-     * matrices by (1 - lr * wd), which equals SGD with weight decay on every weight. No full-size gradient is
-     * made, scattered into, updated or zeroed.
-     */
+    /** Structured dropout trained by the loop's compact steps ({@link CompactSlicing}). */
     static final String COMPACT = "structured-compact";
-    /**
-     * No dropout with a prototype optimizer step (not in the library): each parameter's gradient tensor is fetched
-     * once and kept (autograd accumulates into the same tensor, and the update zeroes it in place), and the step is
-     * one fused SGD update and one zeroing per parameter, without DJL's per-parameter bookkeeping.
-     */
-    static final String DIRECT = "no-dropout-direct-step";
 
     static final String[] PHASES = {"batch", "forward", "loss", "backward", "step", "bookkeeping"};
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+    private static final float LR = 0.1f;
+    private static final float WEIGHT_DECAY = 1e-4f;
 
     public static void main(String[] args) {
         int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 6;
         List<String> kinds = args.length > 1
                 ? List.of(args).subList(1, args.length)
-                : List.of("no-dropout", "standard", "fast", "structured");
+                : List.of("no-dropout", "standard", "fast", "structured", COMPACT);
         Env.threads(1);
         try (ImageData data = ImageData.builder("mnist").validation(0).build()) {
             List<Profiled> runs = new ArrayList<>();
@@ -88,6 +85,8 @@ public final class StepProfile {
         final ImageData data;
         final Model model;
         final Trainer trainer;
+        final SgdStep sgd;
+        final CompactSlicing compact; // null: not the compact kind
         final Loss loss = Loss.softmaxCrossEntropyLoss();
         final ByteBuffer features;
         final long[] labels;
@@ -97,27 +96,41 @@ public final class StepProfile {
         final List<double[]> phaseMs = new ArrayList<>();
         final List<Double> cpuMs = new ArrayList<>();
         final List<Double> wallMs = new ArrayList<>();
-        final java.util.SplittableRandom masks = new java.util.SplittableRandom(42);
 
         Profiled(String kind, ImageData data) {
             this.kind = kind;
             this.data = data;
             Env.engine().setRandomSeed(42);
-            Mlp mlp = kind.equals("no-dropout") || kind.equals(DIRECT)
+            Mlp mlp = kind.equals("no-dropout")
                     ? Mlp.seedModel().withDropout(0)
-                    : kind.equals(COMPACT)
-                            ? Mlp.seedModel().withDropout(0) // only its initialised weights are used
-                            : Mlp.seedModel().withDropoutKind(DropoutKind.parse(kind));
+                    : Mlp.seedModel().withDropoutKind(DropoutKind.parse(kind.equals(COMPACT) ? "structured" : kind));
             model = Model.newInstance(kind);
             model.setBlock(mlp.block());
-            trainer = model.newTrainer(new DefaultTrainingConfig(loss)
-                    .optOptimizer(Optimizer.sgd()
-                            .setLearningRateTracker(Tracker.fixed(0.1f))
-                            .optWeightDecays(1e-4f)
-                            .build()));
+            trainer = model.newTrainer(new DefaultTrainingConfig(loss)); // forward and initialisation only
             trainer.initialize(new Shape(1, 784));
+            List<NDArray> weights = new ArrayList<>();
+            model.getBlock()
+                    .getParameters()
+                    .forEach(p -> weights.add(p.getValue().getArray()));
+            boolean[] decays = new boolean[weights.size()];
+            java.util.Arrays.fill(decays, true);
+            sgd = new SgdStep(weights, decays, 0, data.manager());
+            compact = kind.equals(COMPACT) ? find(model.getBlock()) : null;
             features = data.trainX().toByteBuffer(true).order(ByteOrder.nativeOrder());
             labels = data.trainY().toLongArray();
+        }
+
+        private static CompactSlicing find(Block block) {
+            if (block instanceof CompactSlicing c) {
+                return c;
+            }
+            for (var child : block.getChildren().values()) {
+                CompactSlicing c = find(child);
+                if (c != null) {
+                    return c;
+                }
+            }
+            throw new IllegalStateException(block + " has no block that takes compact steps");
         }
 
         void epoch() {
@@ -154,35 +167,30 @@ public final class StepProfile {
                         NDList x = new NDList(bm.create(xBuf, new Shape(to - from, 784), DataType.FLOAT32));
                         NDList y = new NDList(bm.create(yBuf, new Shape(to - from), DataType.INT64));
                         long c1 = CPU.getCurrentThreadCpuTime();
+                        List<CompactSlice> slices = List.of();
                         NDArray l;
                         long c2;
                         long c3;
-                        long c4;
-                        long c5;
-                        if (kind.equals(COMPACT)) {
-                            long[] t5 = new long[4];
-                            l = compactStep(bm, x, y, t5);
-                            c2 = t5[0];
-                            c3 = t5[1];
-                            c4 = t5[2];
-                            c5 = t5[3];
-                        } else {
-                            try (GradientCollector gc = trainer.newGradientCollector()) {
-                                NDList out = trainer.forward(x);
-                                c2 = CPU.getCurrentThreadCpuTime();
-                                l = loss.evaluate(y, out);
-                                c3 = CPU.getCurrentThreadCpuTime();
-                                gc.backward(l);
+                        boolean recording = Env.gradMode(true);
+                        try {
+                            if (compact != null) {
+                                compact.gatherNextStepInto(bm);
                             }
-                            c4 = CPU.getCurrentThreadCpuTime();
-                            if (kind.equals(DIRECT)) {
-                                directStep();
-                            } else {
-                                trainer.step();
+                            NDList out = trainer.forward(x);
+                            if (compact != null) {
+                                slices = compact.takeSlices();
                             }
-                            c5 = CPU.getCurrentThreadCpuTime();
+                            c2 = CPU.getCurrentThreadCpuTime();
+                            l = loss.evaluate(y, out);
+                            c3 = CPU.getCurrentThreadCpuTime();
+                            Env.backward(l);
+                        } finally {
+                            Env.gradMode(recording);
                         }
-                        lossSum.addi(l.mul(to - from));
+                        long c4 = CPU.getCurrentThreadCpuTime();
+                        sgd.apply(LR, WEIGHT_DECAY, slices);
+                        long c5 = CPU.getCurrentThreadCpuTime();
+                        lossSum.addi(l.stopGradient().mul(to - from));
                         long c6 = CPU.getCurrentThreadCpuTime();
                         t[0] += c1 - c0;
                         t[1] += c2 - c1;
@@ -201,97 +209,6 @@ public final class StepProfile {
                 ms[i] = t[i] / 1e6;
             }
             phaseMs.add(ms);
-        }
-
-        private ai.djl.pytorch.engine.PtNDArray[] weights;
-        private ai.djl.pytorch.engine.PtNDArray[] grads;
-
-        void directStep() {
-            if (weights == null) {
-                var params = model.getBlock().getParameters();
-                weights = new ai.djl.pytorch.engine.PtNDArray[params.size()];
-                grads = new ai.djl.pytorch.engine.PtNDArray[params.size()];
-                for (int i = 0; i < params.size(); i++) {
-                    weights[i] = (ai.djl.pytorch.engine.PtNDArray)
-                            params.get(i).getValue().getArray();
-                    grads[i] = (ai.djl.pytorch.engine.PtNDArray) weights[i].getGradient();
-                }
-            }
-            for (int i = 0; i < weights.length; i++) {
-                ai.djl.pytorch.jni.JniUtils.sgdUpdate(weights[i], grads[i], null, 0.1f, 1e-4f, 1f, -1f, 0f);
-                ai.djl.pytorch.jni.JniUtils.zeroGrad(weights[i]);
-            }
-        }
-
-        /** One step of the compact strategy; fills the clock readings after forward, loss, backward and update. */
-        NDArray compactStep(NDManager bm, NDList x, NDList y, long[] clocks) {
-            var params = model.getBlock().getParameters();
-            NDArray w1 = params.get(0).getValue().getArray();
-            NDArray b1 = params.get(1).getValue().getArray();
-            NDArray w2 = params.get(2).getValue().getArray();
-            NDArray b2 = params.get(3).getValue().getArray();
-            long[] kept = new long[128];
-            int count = 0;
-            for (int i = 0; i < 128; i++) {
-                if ((masks.nextLong() >>> 63) == 0) {
-                    kept[count++] = i;
-                }
-            }
-            NDArray idx;
-            try (NDArray javaBacked = bm.create(java.util.Arrays.copyOf(kept, Math.max(1, count)))) {
-                idx = javaBacked.duplicate();
-            }
-            NDArray w1k = w1.get(bm, new ai.djl.ndarray.index.NDIndex("{}", idx));
-            NDArray b1k = b1.get(bm, new ai.djl.ndarray.index.NDIndex("{}", idx));
-            NDArray w2k = w2.get(bm, new ai.djl.ndarray.index.NDIndex(":, {}", idx));
-            NDArray scale = bm.full(new Shape(), 2f);
-            for (NDArray leaf : new NDArray[] {w1k, b1k, w2k}) {
-                leaf.setRequiresGradient(true);
-            }
-            NDArray l;
-            try (GradientCollector gc = Env.engine().newGradientCollector()) {
-                NDArray h = ai.djl.nn.Activation.relu(
-                        ai.djl.nn.core.Linear.linear(x.head(), w1k, b1k).head());
-                NDArray out =
-                        ai.djl.nn.core.Linear.linear(h, w2k.mul(scale), b2).head();
-                clocks[0] = CPU.getCurrentThreadCpuTime();
-                l = loss.evaluate(y, new NDList(out));
-                clocks[1] = CPU.getCurrentThreadCpuTime();
-                gc.backward(l);
-            }
-            clocks[2] = CPU.getCurrentThreadCpuTime();
-            float lr = 0.1f;
-            float wd = 1e-4f;
-            for (NDArray leaf : new NDArray[] {w1k, b1k, w2k}) {
-                ai.djl.pytorch.jni.JniUtils.sgdUpdate(
-                        (ai.djl.pytorch.engine.PtNDArray) leaf,
-                        (ai.djl.pytorch.engine.PtNDArray) leaf.getGradient(),
-                        null,
-                        lr,
-                        wd,
-                        1f,
-                        -1f,
-                        0f);
-            }
-            ai.djl.pytorch.jni.JniUtils.sgdUpdate(
-                    (ai.djl.pytorch.engine.PtNDArray) b2,
-                    (ai.djl.pytorch.engine.PtNDArray) b2.getGradient(),
-                    null,
-                    lr,
-                    wd,
-                    1f,
-                    -1f,
-                    0f);
-            ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) b2);
-            float decay = 1 - lr * wd;
-            w1.muli(decay);
-            b1.muli(decay);
-            w2.muli(decay);
-            w1.set(new ai.djl.ndarray.index.NDIndex("{}", idx), w1k);
-            b1.set(new ai.djl.ndarray.index.NDIndex("{}", idx), b1k);
-            w2.set(new ai.djl.ndarray.index.NDIndex(":, {}", idx), w2k);
-            clocks[3] = CPU.getCurrentThreadCpuTime();
-            return l;
         }
 
         String report(int skip) {
@@ -329,6 +246,7 @@ public final class StepProfile {
 
         @Override
         public void close() {
+            sgd.close();
             trainer.close();
             model.close();
         }

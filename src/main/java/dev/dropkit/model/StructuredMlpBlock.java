@@ -12,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.dropkit.Env;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,13 +20,21 @@ import java.util.List;
  * An MLP whose hidden layers use {@link StructuredDropout} and skip the dropped units: per minibatch each hidden
  * layer keeps a random set K of its units, and the products use only {@code W[K, :]}, {@code b[K]} and the next
  * layer's {@code W[:, K]}, so a dropped unit costs nothing (about half the arithmetic of both products at p = 0.5).
- * The 1/(1-p) scale is folded into the next layer's sliced weights (10×|K| values, not batch×|K|). The engine's
- * autograd scatters the gradients of the slices back into the full weights. At inference all units are used.
+ * The 1/(1-p) scale is folded into the next layer's sliced weights (10×|K| values, not batch×|K|). At inference all
+ * units are used.
+ *
+ * <p>Two ways to train it. By default the engine's autograd scatters the gradients of the slices back into
+ * full-size gradients of the weights, and the optimizer updates every weight. In a compact step
+ * ({@link CompactSlicing}, which the training loop uses where it is exact) the slices are gathered once into small
+ * leaf arrays, only they get gradients, and the loop updates them and writes them back: no full-size gradient is
+ * made, scattered into, updated or zeroed.
  */
-final class StructuredMlpBlock extends AbstractBlock {
+final class StructuredMlpBlock extends AbstractBlock implements CompactSlicing {
     private final List<Linear> linears = new ArrayList<>();
     private final List<StructuredDropout> dropouts = new ArrayList<>();
     private final int inputs;
+    private final List<CompactSlice> pending = new ArrayList<>(); // the slices of the announced compact step
+    private NDManager compactOwner; // set by gatherNextStepInto until the next training forward pass
 
     StructuredMlpBlock(Mlp mlp) {
         super((byte) 1);
@@ -46,26 +55,67 @@ final class StructuredMlpBlock extends AbstractBlock {
     }
 
     @Override
+    public synchronized void gatherNextStepInto(NDManager owner) {
+        compactOwner = owner;
+        pending.clear();
+    }
+
+    @Override
+    public synchronized List<CompactSlice> takeSlices() {
+        List<CompactSlice> slices = List.copyOf(pending);
+        pending.clear();
+        compactOwner = null;
+        return slices;
+    }
+
+    @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDManager owner;
+        synchronized (this) {
+            owner = training ? compactOwner : null;
+            if (owner != null) {
+                if (!pending.isEmpty()) {
+                    throw new IllegalStateException("a compact step has one training forward pass, this is a second:"
+                            + " announce each step with gatherNextStepInto, or train with one worker");
+                }
+                compactOwner = null; // one forward pass per announced step
+            }
+        }
         NDArray h = inputs.singletonOrThrow();
-        NDManager manager = h.getManager();
+        NDManager manager = owner != null ? owner : h.getManager();
         NDArray previousKept = null; // indices of the previous layer's kept units, null for all
         float previousScale = 1f;
         for (int i = 0; i < linears.size(); i++) {
-            NDArray w = value(ps, linears.get(i), "weight", h, training);
-            NDArray b = value(ps, linears.get(i), "bias", h, training);
+            Parameter wp = linears.get(i).getParameters().get("weight");
+            Parameter bp = linears.get(i).getParameters().get("bias");
+            NDArray w = ps.getValue(wp, h.getDevice(), training);
+            NDArray b = ps.getValue(bp, h.getDevice(), training);
             boolean hidden = i < dropouts.size();
             NDArray kept = null;
             float rate = hidden ? (float) dropouts.get(i).rate() : 0f;
             if (training && rate > 0) {
                 kept = engineOwned(manager.create(
                         dropouts.get(i).keptUnits(Math.toIntExact(w.getShape().get(0)))));
-                w = w.get(manager, new NDIndex("{}", kept));
-                b = b.get(manager, new NDIndex("{}", kept));
+            }
+            if (owner != null) {
+                if (kept != null || previousKept != null) {
+                    w = leaf(owner, wp, w, kept, previousKept);
+                }
+                if (kept != null) {
+                    b = leaf(owner, bp, b, kept, null);
+                }
+            } else {
+                if (kept != null) {
+                    w = w.get(manager, rowsIndex(kept));
+                    b = b.get(manager, rowsIndex(kept));
+                }
+                if (previousKept != null) {
+                    w = w.get(manager, columnsIndex(previousKept));
+                }
             }
             if (previousKept != null) {
-                w = w.get(manager, new NDIndex(":, {}", previousKept)).mul(manager.full(new Shape(), previousScale));
+                w = w.mul(manager.full(new Shape(), previousScale)); // an engine-made scalar: see engineOwned
             }
             h = Linear.linear(h, w, b).head();
             if (hidden) {
@@ -75,6 +125,42 @@ final class StructuredMlpBlock extends AbstractBlock {
             previousScale = kept != null ? 1f / (1f - rate) : 1f;
         }
         return new NDList(h);
+    }
+
+    /**
+     * The rows {@code rows} and columns {@code columns} (null: all) of {@code value}, gathered with gradient recording
+     * off into a new leaf of the graph in {@code owner}, and recorded as a pending {@link CompactSlice} of {@code p}.
+     */
+    private NDArray leaf(NDManager owner, Parameter p, NDArray value, NDArray rows, NDArray columns) {
+        NDArray leaf;
+        boolean recording = Env.gradMode(false);
+        try {
+            if (rows == null) {
+                leaf = value;
+            } else if (value.getShape().dimension() == 2) {
+                leaf = Env.gatherRows(value, rows); // made in rows' manager: the owner
+            } else {
+                leaf = value.get(owner, rowsIndex(rows));
+            }
+            leaf = columns != null ? leaf.get(owner, columnsIndex(columns)) : leaf;
+        } finally {
+            Env.gradMode(recording);
+        }
+        leaf.setRequiresGradient(true);
+        synchronized (this) {
+            pending.add(new CompactSlice(p, leaf, rows, columns));
+        }
+        return leaf;
+    }
+
+    /** Index of the rows {@code rows} (an index array) of a matrix or vector. */
+    static NDIndex rowsIndex(NDArray rows) {
+        return new NDIndex("{}", rows);
+    }
+
+    /** Index of the columns {@code columns} (an index array) of a matrix. */
+    static NDIndex columnsIndex(NDArray columns) {
+        return new NDIndex(":, {}", columns);
     }
 
     /**
@@ -88,11 +174,6 @@ final class StructuredMlpBlock extends AbstractBlock {
         try (javaBacked) {
             return javaBacked.duplicate();
         }
-    }
-
-    private static NDArray value(ParameterStore ps, Linear linear, String name, NDArray input, boolean training) {
-        Parameter p = linear.getParameters().get(name);
-        return ps.getValue(p, input.getDevice(), training);
     }
 
     @Override

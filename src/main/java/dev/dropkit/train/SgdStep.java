@@ -3,6 +3,7 @@ package dev.dropkit.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.dropkit.Env;
+import dev.dropkit.model.CompactSlice;
 import java.util.List;
 
 /**
@@ -13,8 +14,16 @@ import java.util.List;
  *
  * <p>The momentum buffers are this step's own arrays, so a checkpoint can carry them ({@link #velocities()},
  * {@link #restore}). Weight decay is folded into the update only for the parameters weight decay acts on.
+ *
+ * <p>Public for the step profile of the bench (src/bench); training goes through {@link TrainingRun}.
+ *
+ * <p>With momentum 0 it also takes compact steps ({@link CompactSlice}): a parameter the step's forward pass used
+ * only through slices is updated through them, without a full-size gradient.
  */
-final class SgdStep implements AutoCloseable {
+public final class SgdStep implements AutoCloseable {
+    /** Slices up to this many values take the fused update (one engine call), larger ones three in-place passes. */
+    private static final long FUSED_UP_TO = 4096;
+
     private final NDArray[] weights;
     private final NDArray[] gradients; // fetched after the first backward pass; autograd accumulates into them
     private final boolean[] decays;
@@ -23,7 +32,7 @@ final class SgdStep implements AutoCloseable {
     private final NDManager manager;
 
     /** A step for {@code weights} (each taking a gradient); {@code decays[i]}: weight decay acts on weight i. */
-    SgdStep(List<NDArray> weights, boolean[] decays, double momentum, NDManager parent) {
+    public SgdStep(List<NDArray> weights, boolean[] decays, double momentum, NDManager parent) {
         this.weights = weights.toArray(new NDArray[0]);
         this.gradients = new NDArray[this.weights.length];
         this.decays = decays.clone();
@@ -40,10 +49,66 @@ final class SgdStep implements AutoCloseable {
     }
 
     /** Updates every weight from its accumulated gradient and zeroes the gradient. */
-    void apply(double learningRate, double weightDecay) {
+    public void apply(double learningRate, double weightDecay) {
+        apply(learningRate, weightDecay, List.of());
+    }
+
+    /**
+     * A compact step (momentum 0 only): first every {@code slices} entry, then every other weight as
+     * {@link #apply(double, double)} does. A weight with a slice took no gradient of its own this step (the step's
+     * forward pass used the slice's leaf instead); its update is the same as the full SGD update of the weight with
+     * a gradient that is zero outside the slice: the whole weight shrinks by {@code 1 - lr * wd} (if weight decay
+     * acts on it), the leaf takes the update {@code leaf -= lr * (grad + wd * leaf)} from its own values, and is
+     * written back over its (shrunk) place. With momentum it would not be the same: a dropped row still moves by its
+     * velocity, which only the full update does.
+     */
+    public void apply(double learningRate, double weightDecay, List<CompactSlice> slices) {
         float lr = (float) learningRate;
         float wd = (float) weightDecay;
+        boolean[] sliced = new boolean[weights.length];
+        if (!slices.isEmpty()) {
+            if (momentum != 0) {
+                throw new IllegalStateException("compact steps are exact for momentum 0 only, this step has momentum "
+                        + momentum + ": train with the full update");
+            }
+            boolean recording = Env.gradMode(false); // in-place changes of parameters are not recorded
+            NDManager step = slices.get(0).leaf().getManager(); // the step's: freed after it
+            NDArray shrinkBy = null; // 1 - lr * wd and -lr as arrays, each made once per step
+            NDArray minusLr = null;
+            try {
+                for (CompactSlice slice : slices) {
+                    int i = indexOf(slice.parameter().getArray());
+                    sliced[i] = true;
+                    float decay = decays[i] ? wd : 0f;
+                    if (decay != 0f) {
+                        shrinkBy = shrinkBy != null ? shrinkBy : step.create(1f - lr * decay);
+                        weights[i].muli(shrinkBy);
+                    }
+                    NDArray leaf = slice.leaf();
+                    NDArray gradient = leaf.getGradient();
+                    if (gradient == null) {
+                        continue; // the slice reached no loss: a zero gradient, the shrinking alone
+                    }
+                    if (leaf.size() <= FUSED_UP_TO) {
+                        Env.sgdUpdate(leaf, gradient, null, lr, decay, 0f);
+                    } else { // leaf = (1 - lr * wd) * leaf - lr * grad in three passes: faster than the fused update
+                        minusLr = minusLr != null ? minusLr : step.create(-lr);
+                        gradient.muli(minusLr); // the slice's own gradient, made for this step only
+                        if (decay != 0f) {
+                            leaf.muli(shrinkBy);
+                        }
+                        leaf.addi(gradient);
+                    }
+                    slice.writeBack();
+                }
+            } finally {
+                Env.gradMode(recording);
+            }
+        }
         for (int i = 0; i < weights.length; i++) {
+            if (sliced[i]) {
+                continue;
+            }
             if (gradients[i] == null) {
                 gradients[i] = weights[i].getGradient();
                 if (gradients[i] == null) {
@@ -54,6 +119,16 @@ final class SgdStep implements AutoCloseable {
                     weights[i], gradients[i], velocity == null ? null : velocity[i], lr, decays[i] ? wd : 0f, momentum);
             Env.zeroGradient(weights[i]);
         }
+    }
+
+    private int indexOf(NDArray weight) {
+        for (int i = 0; i < weights.length; i++) {
+            if (weights[i] == weight) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("a compact slice of a parameter this step does not train: slice only the "
+                + "trained parameters of the model the step was made for");
     }
 
     /** The momentum buffers, flattened, in the order of the weights (empty arrays when momentum is 0). */
@@ -79,6 +154,7 @@ final class SgdStep implements AutoCloseable {
         }
     }
 
+    /** Frees the momentum buffers. */
     @Override
     public void close() {
         manager.close();

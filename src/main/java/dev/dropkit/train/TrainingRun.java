@@ -17,6 +17,8 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import dev.dropkit.Env;
 import dev.dropkit.data.ImageData;
+import dev.dropkit.model.CompactSlice;
+import dev.dropkit.model.CompactSlicing;
 import dev.dropkit.model.DropoutLayer;
 import dev.dropkit.model.LossTerm;
 import dev.dropkit.parallel.ShardedStep;
@@ -32,6 +34,10 @@ import java.util.concurrent.CancellationException;
  * from a {@link ShardedStep} (one worker: the plain step in this thread; several: shards in worker threads), then the
  * optimizer steps and the listener hears of it. Native memory is scoped per batch and per epoch, so nothing grows
  * while training; close the run to free the model and its worker threads.
+ *
+ * <p>Structured dropout ({@link CompactSlicing}) trains by compact steps where they are exact (one worker, one
+ * device, momentum 0, weight decay by gradient or decoupled): each step gathers the kept rows and columns once,
+ * differentiates and updates only them, and writes them back; otherwise the slices scatter their gradients.
  *
  * <p>Gradients are recorded with the engine's per-thread gradient mode, not DJL's one-per-JVM gradient collector,
  * and all randomness is the run's own (seeded initialisation, shuffling and dropout masks): two runs training at the
@@ -54,6 +60,7 @@ public final class TrainingRun implements AutoCloseable {
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
     private final List<DropoutLayer> dropouts = new ArrayList<>();
     private final List<LossTerm> lossTerms = new ArrayList<>();
+    private final List<CompactSlicing> compactBlocks = new ArrayList<>();
     private final List<Parameter> parameters = new ArrayList<>();
     private final List<Parameter> decayed = new ArrayList<>(); // what weight decay acts on: see decays(Parameter)
     private final ShardedStep step;
@@ -65,6 +72,7 @@ public final class TrainingRun implements AutoCloseable {
     private long steps;
     private double lastEpochCpuSeconds = Double.NaN;
     private volatile double currentLearningRate;
+    private boolean compact; // compact steps for the compactBlocks: see compactStepsExact()
 
     TrainingRun(Training config, ImageData data) {
         this(config, data, config.model().block());
@@ -126,6 +134,7 @@ public final class TrainingRun implements AutoCloseable {
         } else {
             sgd = null;
         }
+        compact = compactStepsExact();
         if (config.workers() > 1) {
             // The trainer's parameter store fills its table on first use: do it here, not in racing worker threads.
             try (NDManager scratch = data.manager().newSubManager(config.device())) {
@@ -138,6 +147,37 @@ public final class TrainingRun implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Whether compact steps ({@link CompactSlicing}: a structured-dropout block updates only the slices of its weights
+     * it used) give exactly this run's update, so that the loop takes them. They do with one worker on one device
+     * (one forward pass per step, the fused {@link SgdStep}), momentum 0, and weight decay of kind
+     * {@link WeightDecay#L2_GRADIENT} or {@link WeightDecay#DECOUPLED} (or none). With momentum a dropped row still
+     * moves by its velocity, so updating only the kept rows would be another algorithm; {@link WeightDecay#L2_LOSS}'s
+     * penalty is a function of the full weights, whose gradient only the full path computes; several workers each
+     * draw their own kept units. Otherwise the block's slices scatter their gradients into full-size ones, as always.
+     */
+    private boolean compactStepsExact() {
+        return !compactBlocks.isEmpty()
+                && sgd != null
+                && config.workers() == 1
+                && config.momentum() == 0
+                && (config.weightDecayKind() != WeightDecay.L2_LOSS || config.weightDecay() <= 0);
+    }
+
+    /** Whether this run takes compact steps (see {@link #compactStepsExact()}). */
+    boolean compactSteps() {
+        return compact;
+    }
+
+    /**
+     * Takes compact steps where they are exact ({@code true}, the default) or never ({@code false}: the scatter path,
+     * for comparing the two). Returns whether it takes them now.
+     */
+    boolean compactSteps(boolean allowed) {
+        compact = allowed && compactStepsExact();
+        return compact;
     }
 
     /**
@@ -376,13 +416,14 @@ public final class TrainingRun implements AutoCloseable {
 
     /**
      * The optimizer step after a batch's backward pass, then decoupled decay where set. With one device, the fused
-     * {@link SgdStep} (which also adds {@link WeightDecay#L2_GRADIENT}'s {@code wd * w} for the decayed parameters);
+     * {@link SgdStep} (which also adds {@link WeightDecay#L2_GRADIENT}'s {@code wd * w} for the decayed parameters,
+     * and updates the step's compact {@code slices} and writes them back);
      * with several, DJL's trainer, which also keeps the devices' copies of the parameters in step.
      */
-    private void optimizerStep(NDManager batchManager) {
+    private void optimizerStep(NDManager batchManager, List<CompactSlice> slices) {
         if (sgd != null) {
             boolean l2 = config.weightDecayKind() == WeightDecay.L2_GRADIENT;
-            sgd.apply(currentLearningRate, l2 ? config.weightDecay() : 0);
+            sgd.apply(currentLearningRate, l2 ? config.weightDecay() : 0, slices);
         } else {
             addGradientDecay(batchManager);
             trainer.step();
@@ -493,8 +534,18 @@ public final class TrainingRun implements AutoCloseable {
                         NDIndex range = new NDIndex().addSliceDim(from, to);
                         shard = shard(x.get(batchManager, range), y.get(batchManager, range), to - from);
                     }
-                    lossSum.addi(step.run(batchManager, to - from, shard));
-                    optimizerStep(batchManager);
+                    List<CompactSlice> slices = new ArrayList<>();
+                    if (compact) {
+                        compactBlocks.forEach(b -> b.gatherNextStepInto(batchManager));
+                    }
+                    try {
+                        lossSum.addi(step.run(batchManager, to - from, shard));
+                    } finally {
+                        if (compact) {
+                            compactBlocks.forEach(b -> slices.addAll(b.takeSlices()));
+                        }
+                    }
+                    optimizerStep(batchManager, slices);
                 }
                 steps++;
                 int done = to;
@@ -643,6 +694,9 @@ public final class TrainingRun implements AutoCloseable {
         }
         if (block instanceof LossTerm t) {
             lossTerms.add(t);
+        }
+        if (block instanceof CompactSlicing c) {
+            compactBlocks.add(c);
         }
         block.getChildren().values().forEach(this::collect);
     }

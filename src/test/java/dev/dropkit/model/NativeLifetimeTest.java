@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class NativeLifetimeTest {
     @ParameterizedTest
-    @ValueSource(strings = {"standard", "fast", "structured"})
+    @ValueSource(strings = {"standard", "fast", "structured", "structured-compact"})
     void gradientsDoNotDependOnWhenTheCollectorRuns(String kind) throws InterruptedException {
         float[][] calm = gradients(kind, false);
         float[][] stressed = gradients(kind, true);
@@ -42,14 +42,17 @@ class NativeLifetimeTest {
         }
     }
 
-    /** The gradients of every parameter after one training step's forward and backward (seeded). */
+    /**
+     * The gradients of every parameter after one training step's forward and backward (seeded); for
+     * "structured-compact", a compact step's: the gradients of its slices, then of the parameters it used whole.
+     */
     private static float[][] gradients(String kind, boolean collectInBetween) throws InterruptedException {
         Mlp mlp = Mlp.builder()
                 .inputs(30)
                 .hidden(24, 0.5)
                 .hidden(16, 0.5)
                 .outputs(4)
-                .dropoutKind(DropoutKind.parse(kind))
+                .dropoutKind(DropoutKind.parse(kind.replace("-compact", "")))
                 .build();
         try (NDManager manager = Env.engine().newBaseManager()) {
             Env.engine().setRandomSeed(11);
@@ -57,18 +60,38 @@ class NativeLifetimeTest {
             block.initialize(manager, DataType.FLOAT32, new Shape(1, 30));
             NDArray x = manager.randomUniform(-1, 1, new Shape(8, 30));
             ParameterStore ps = new ParameterStore(manager, false);
-            try (NDManager step = manager.newSubManager();
-                    GradientCollector gc = Env.engine().newGradientCollector()) {
-                NDArray y = block.forward(ps, new NDList(x.duplicate()), true).head();
-                if (collectInBetween) {
-                    collectAndReuseFreedMemory();
-                }
-                gc.backward(y.square().sum());
-            }
+            CompactSlicing compact = kind.endsWith("-compact")
+                    ? (CompactSlicing) block.getChildren().values().get(0)
+                    : null;
             List<float[]> grads = new ArrayList<>();
-            for (var p : block.getParameters()) {
-                Parameter parameter = p.getValue();
-                grads.add(parameter.getArray().getGradient().toFloatArray());
+            try (NDManager step = manager.newSubManager()) {
+                List<CompactSlice> slices = List.of();
+                try (GradientCollector gc = Env.engine().newGradientCollector()) {
+                    if (compact != null) {
+                        compact.gatherNextStepInto(step);
+                    }
+                    NDArray y =
+                            block.forward(ps, new NDList(x.duplicate()), true).head();
+                    if (compact != null) {
+                        slices = compact.takeSlices();
+                    }
+                    if (collectInBetween) {
+                        collectAndReuseFreedMemory();
+                    }
+                    gc.backward(y.square().sum());
+                }
+                List<Parameter> sliced = new ArrayList<>();
+                for (CompactSlice s : slices) {
+                    grads.add(s.leaf().getGradient().toFloatArray());
+                    sliced.add(s.parameter());
+                }
+                assertTrue(compact == null || !slices.isEmpty(), "a compact step made slices");
+                for (var p : block.getParameters()) {
+                    Parameter parameter = p.getValue();
+                    if (!sliced.contains(parameter)) {
+                        grads.add(parameter.getArray().getGradient().toFloatArray());
+                    }
+                }
             }
             return grads.toArray(new float[0][]);
         }

@@ -13,28 +13,29 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Locale;
 import tech.tablesaw.api.Row;
 import tech.tablesaw.api.Table;
 
 /**
- * {@code ./run bench --parallel [--dropout-kind fast]}: the seed model (standard dropout unless told) on MNIST with data-parallel workers 1 and 2 at batch 128, 512 and
- * 2048, each with 1 and 2 intra-op threads, all twelve configurations taking turns epoch by epoch. Writes
+ * {@code ./run bench --parallel [--dropout-kind KIND]}: the seed model with standard and fast dropout (or KIND) on MNIST with data-parallel workers 1 and 2 at batch 128, 512 and
+ * 2048, each with 1 and 2 intra-op threads, all configurations taking turns epoch by epoch. Writes
  * build/bench/parallel.csv: seconds per epoch, speed-up of 2 workers over 1 at the same batch and thread count,
  * test accuracy.
  *
  * <p>With the standard kind, the dropout operator draws from the engine's one global generator, which serialises
- * the shards' masks: compare {@code --dropout-kind fast}, whose masks each shard draws in Java.
+ * the shards' masks; with fast dropout each shard draws its mask in Java.
  */
 public final class ParallelBench {
     public static void main(String[] args) throws IOException {
         int warmup = 2;
         int timed = 5;
         Path out = Path.of("build/bench");
-        DropoutKind kind = DropoutKind.STANDARD;
+        List<DropoutKind> kinds = List.of(DropoutKind.STANDARD, DropoutKind.FAST);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--dropout-kind" -> kind = DropoutKind.parse(args[++i]);
+                case "--dropout-kind" -> kinds = List.of(DropoutKind.parse(args[++i]));
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--timed" -> timed = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
@@ -48,15 +49,18 @@ public final class ParallelBench {
         int cores = Runtime.getRuntime().availableProcessors();
         try (ImageData mnist = ImageData.load("mnist")) {
             EpochBench bench = EpochBench.on(mnist).warmup(warmup).timed(timed);
-            for (int batch : new int[] {128, 512, 2048}) {
-                for (int threads : new int[] {1, 2}) {
-                    for (int workers : new int[] {1, 2}) {
-                        if (threads > cores || workers > cores) {
-                            continue;
+            for (DropoutKind kind : kinds) {
+                for (int batch : new int[] {128, 512, 2048}) {
+                    for (int threads : new int[] {1, 2}) {
+                        for (int workers : new int[] {1, 2}) {
+                            if (threads > cores || workers > cores) {
+                                continue;
+                            }
+                            Training t = Training.of(Mlp.seedModel().withDropoutKind(kind)).sgd(0.1)
+                                    .weightDecay(1e-4).batchSize(batch).workers(workers).seed(42).progress(false);
+                            bench.add(name(kind, batch, workers, threads),
+                                    () -> new Threaded(t.start(mnist), threads));
                         }
-                        Training t = Training.of(Mlp.seedModel().withDropoutKind(kind)).sgd(0.1).weightDecay(1e-4)
-                                .batchSize(batch).workers(workers).seed(42).progress(false);
-                        bench.add(name(batch, workers, threads), () -> new Threaded(t.start(mnist), threads));
                     }
                 }
             }
@@ -68,9 +72,10 @@ public final class ParallelBench {
                         + "test_accuracy\n");
                 for (Row r : s) {
                     String[] p = r.getString("config").split("-");
-                    double one = median(s, name(Integer.parseInt(p[1]), 1, Integer.parseInt(p[5])));
+                    DropoutKind kind = DropoutKind.parse(p[0]);
+                    double one = median(s, name(kind, Integer.parseInt(p[2]), 1, Integer.parseInt(p[6])));
                     double sec = r.getDouble("median_s_per_epoch");
-                    String line = String.format(Locale.ROOT, "%s,%s,%s,%s,%.4f,%.4f,%.3f,%.4f%n", kind.label(), p[1], p[3], p[5],
+                    String line = String.format(Locale.ROOT, "%s,%s,%s,%s,%.4f,%.4f,%.3f,%.4f%n", p[0], p[2], p[4], p[6],
                             sec, r.getDouble("median_cpu_s"), one / sec, r.getDouble("test_accuracy"));
                     w.write(line);
                     System.out.print(line);
@@ -85,8 +90,8 @@ public final class ParallelBench {
         }
     }
 
-    static String name(int batch, int workers, int threads) {
-        return "batch-" + batch + "-workers-" + workers + "-threads-" + threads;
+    static String name(DropoutKind kind, int batch, int workers, int threads) {
+        return kind.label() + "-batch-" + batch + "-workers-" + workers + "-threads-" + threads;
     }
 
     private static double median(Table s, String config) {

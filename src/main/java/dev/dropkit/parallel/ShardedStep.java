@@ -6,18 +6,19 @@ import ai.djl.ndarray.NDManager;
 import dev.dropkit.Env;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * How the training loop computes one batch's gradient: the batch is split into up to {@code workers} shards of
  * nearly equal size, each shard's forward and backward pass runs in its own thread (the caller's thread takes the
- * last shard, a small pool owned by this step the others), and each shard's objective is weighted by its share of
+ * last shard, threads owned by this step the others), and each shard's objective is weighted by its share of
  * the batch, so the gradients the shards add into the parameters sum to the whole batch's mean-loss gradient. One
- * worker is the plain step: the whole batch in the caller's thread, no pool.
+ * worker is the plain step: the whole batch in the caller's thread, no other thread.
  *
  * <p>The shards record and back-propagate their graphs with the engine's per-thread gradient mode
  * ({@link Env#gradMode}, {@link Env#backward}), not DJL's one-per-JVM gradient collector, so they really run at the
@@ -42,18 +43,16 @@ public final class ShardedStep implements AutoCloseable {
 
     private final int workers;
     private final List<Device> devices;
-    private final ExecutorService pool; // null with one worker
+    private final List<ShardThread> threads; // one per shard but the caller's
 
     private ShardedStep(int workers, List<Device> devices) {
         this.workers = workers;
         this.devices = List.copyOf(devices);
-        this.pool = workers > 1
-                ? Executors.newFixedThreadPool(workers - 1, r -> {
-                    Thread t = new Thread(r, "dropkit-shard-worker");
-                    t.setDaemon(true);
-                    return t;
-                })
-                : null;
+        List<ShardThread> t = new ArrayList<>();
+        for (int i = 1; i < workers; i++) {
+            t.add(new ShardThread("dropkit-shard-worker-" + i));
+        }
+        this.threads = List.copyOf(t);
     }
 
     /** A step over {@code workers} shards (at least 1) on {@code devices}; close it to stop its threads. */
@@ -86,7 +85,7 @@ public final class ShardedStep implements AutoCloseable {
             int from = bound(batchSize, s, shards);
             int to = bound(batchSize, s + 1, shards);
             Device device = devices.get(s % devices.size());
-            others.add(pool.submit(() -> runShard(batch, shard, from, to, batchSize, device)));
+            others.add(threads.get(s).submit(() -> runShard(batch, shard, from, to, batchSize, device)));
         }
         NDArray mine;
         try {
@@ -104,7 +103,7 @@ public final class ShardedStep implements AutoCloseable {
         NDArray sum = null;
         try {
             for (Future<NDArray> f : others) { // in shard order, so that the sum does not depend on timing
-                NDArray r = f.get();
+                NDArray r = ShardThread.await(f);
                 sum = sum == null ? r : sum.add(r);
             }
         } catch (InterruptedException e) {
@@ -149,8 +148,69 @@ public final class ShardedStep implements AutoCloseable {
 
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
+        threads.forEach(ShardThread::close);
+    }
+
+    /**
+     * A thread that runs one shard at a time. Handing a shard over and its result back costs a thread wake-up each
+     * way when the waiting side has parked (tens to hundreds of microseconds here, per step); both sides therefore
+     * spin briefly first ({@link #SPIN_NANOS}: longer than the loop's own work between two steps), and park only when
+     * nothing comes.
+     */
+    private static final class ShardThread {
+        static final long SPIN_NANOS = 500_000;
+        private final Thread thread;
+        private volatile Runnable task;
+        private volatile boolean closed;
+
+        ShardThread(String name) {
+            thread = new Thread(this::loop, name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        CompletableFuture<NDArray> submit(Callable<NDArray> work) {
+            CompletableFuture<NDArray> result = new CompletableFuture<>();
+            task = () -> {
+                try {
+                    result.complete(work.call());
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            };
+            LockSupport.unpark(thread);
+            return result;
+        }
+
+        /** The shard's result: spins briefly, then blocks. */
+        static NDArray await(Future<NDArray> f) throws InterruptedException, ExecutionException {
+            long end = System.nanoTime() + SPIN_NANOS;
+            while (!f.isDone() && System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+            return f.get();
+        }
+
+        private void loop() {
+            long idleSince = System.nanoTime();
+            while (!closed) {
+                Runnable t = task;
+                if (t != null) {
+                    task = null;
+                    t.run();
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+        }
+
+        void close() {
+            closed = true;
+            thread.interrupt(); // a shard still running sees it (the loop checks per batch), as with an executor
+            LockSupport.unpark(thread);
         }
     }
 }

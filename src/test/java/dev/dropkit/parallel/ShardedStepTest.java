@@ -62,6 +62,40 @@ class ShardedStepTest {
         }
     }
 
+    @Test
+    void aFailingShardsErrorReachesTheCallerAndCloseStopsTheWorkers() throws InterruptedException {
+        try (NDManager manager = Env.engine().newBaseManager()) {
+            ShardedStep step = ShardedStep.of(3, List.of(Device.cpu()));
+            NDArray w = manager.ones(new Shape());
+            w.setRequiresGradient(true);
+            ShardedStep.Shard counts = (m, device, from, to, share) -> {
+                NDArray rows = w.mul(m.create((float) (to - from)).duplicate());
+                rows.attach(m);
+                return new ShardedStep.ShardLoss(rows, rows.stopGradient());
+            };
+            ShardedStep.Shard failsFirst = (m, device, from, to, share) -> {
+                if (from == 0) {
+                    throw new IllegalStateException("shard 0 failed");
+                }
+                return counts.loss(m, device, from, to, share);
+            };
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> step.run(manager, 9, failsFirst));
+            assertEquals("shard 0 failed", e.getMessage());
+            assertEquals(9f, step.run(manager, 9, counts).getFloat(), "after a failure the workers still serve");
+            step.close();
+            for (int i = 0; i < 200 && workerThreads() > 0; i++) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, workerThreads(), "close stops the shard threads");
+        }
+    }
+
+    private static long workerThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("dropkit-shard-worker") && t.isAlive())
+                .count();
+    }
+
     /** L2 norm of {@code a - b} ({@code a} when {@code b} is null). */
     private static double norm(float[] a, float[] b) {
         double sum = 0;

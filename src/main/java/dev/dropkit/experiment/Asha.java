@@ -1,6 +1,5 @@
 package dev.dropkit.experiment;
 
-import dev.dropkit.data.ImageData;
 import dev.dropkit.train.History;
 import dev.dropkit.train.Training;
 import java.util.ArrayList;
@@ -33,27 +32,24 @@ import tech.tablesaw.api.Table;
  * promoted can depend on which trial finished first (that is the point: no waiting). A candidate whose training
  * throws is left out with its message in {@link Result#failures()}.
  */
-public final class Asha implements Search {
+public final class Asha extends CandidateSearch<Asha, Asha.Result> {
     /** Columns of {@link Result#rungs()}, besides run, epochs and val_accuracy. */
     public static final String RUNG = SuccessiveHalving.RUNG;
 
     public static final String FINISHED = "finished";
     public static final String PROMOTED = SuccessiveHalving.PROMOTED;
 
-    private final List<Training> candidates;
     private int eta = 2;
     private int minEpochs = 1;
     private int maxEpochs;
-    private int parallelism = SuccessiveHalving.defaultParallelism();
-    private Backend backend; // null: DROPKIT_BACKEND for run(DataSpec)
 
     private Asha(List<Training> candidates) {
-        this.candidates = candidates;
+        super("ASHA", candidates);
     }
 
     /** A search over {@code candidates}: at least one, each with a distinct label. */
     public static Asha of(List<Training> candidates) {
-        return new Asha(SuccessiveHalving.checkCandidates("ASHA", candidates));
+        return new Asha(candidates);
     }
 
     /** Promote the top {@code 1/eta} of each rung; at least 2 (default 2). */
@@ -80,12 +76,6 @@ public final class Asha implements Search {
             throw new IllegalArgumentException("maximum epochs " + epochs + " must be at least 1");
         }
         this.maxEpochs = epochs;
-        return this;
-    }
-
-    /** Trainings at the same time, in threads of this JVM (default: one per core). */
-    public Asha parallelism(int slots) {
-        this.parallelism = Backend.checkParallelism(slots);
         return this;
     }
 
@@ -120,40 +110,7 @@ public final class Asha implements Search {
 
     private record Done(Job job, double accuracy) {}
 
-    /**
-     * Where the candidates train: a {@link Backend.Local} sets the {@link #parallelism}; a {@link Backend.Spark} sends
-     * each rung job, with the candidate's last checkpoint, to a Spark task ({@link #run(DataSpec)} only). Default:
-     * {@code DROPKIT_BACKEND}, else local.
-     */
     @Override
-    public Asha backend(Backend backend) {
-        this.backend = java.util.Objects.requireNonNull(backend, "backend");
-        if (backend instanceof Backend.Local local) {
-            this.parallelism = local.parallelism();
-        }
-        return this;
-    }
-
-    /** Runs the search on {@code data} (which must hold a validation split), in threads of this JVM. */
-    @Override
-    public Result run(ImageData data) {
-        SearchRunner.checkValidation("ASHA", data);
-        try (SearchRunner runner = SearchRunner.local(candidates, data, parallelism)) {
-            return run(runner);
-        }
-    }
-
-    /**
-     * Runs the search on the data {@code data} describes: on the {@link #backend}'s Spark executors (each builds its
-     * own copy; candidates move between rungs as checkpoints, and a job starts whenever a task slot is free), or in
-     * threads of this JVM.
-     */
-    @Override
-    public Result run(DataSpec data) {
-        return SearchRunner.run("ASHA", candidates, data, backend, this::run, this::run);
-    }
-
-    /** Runs the search with its candidates training on {@code runner}. */
     Result run(SearchRunner runner) {
         int topRung = topRung();
         List<List<Done>> rungResults = new ArrayList<>();

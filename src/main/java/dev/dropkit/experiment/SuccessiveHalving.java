@@ -1,15 +1,12 @@
 package dev.dropkit.experiment;
 
-import dev.dropkit.data.ImageData;
 import dev.dropkit.train.History;
 import dev.dropkit.train.Training;
 import dev.dropkit.train.TrainingRun;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -39,7 +36,7 @@ import tech.tablesaw.api.Table;
  * validation split); the winner's test accuracy, which played no part in the choice, is reported once in
  * {@link Result#toString()}.
  */
-public final class SuccessiveHalving implements Search {
+public final class SuccessiveHalving extends CandidateSearch<SuccessiveHalving, SuccessiveHalving.Result> {
     /** Columns of {@link Result#rungs()}, besides {@link History#RUN}, {@link RunSummary#EPOCHS} and val_accuracy. */
     public static final String RUNG = "rung";
 
@@ -47,36 +44,18 @@ public final class SuccessiveHalving implements Search {
     public static final String RANK = "rank";
     public static final String PROMOTED = "promoted";
 
-    private final List<Training> candidates;
     private int eta = 2;
     private double budgetSeconds = Double.NaN;
     private int budgetEpochs;
     private int maxEpochs = Integer.MAX_VALUE;
-    private int parallelism = defaultParallelism();
-    private Backend backend; // null: DROPKIT_BACKEND for run(DataSpec)
 
     private SuccessiveHalving(List<Training> candidates) {
-        this.candidates = candidates;
+        super("successive halving", candidates);
     }
 
     /** A search over {@code candidates}: at least one, each with a distinct label. */
     public static SuccessiveHalving of(List<Training> candidates) {
-        return new SuccessiveHalving(checkCandidates("successive halving", candidates));
-    }
-
-    /** {@code candidates} as an immutable list, if there is at least one and their labels differ; else one line. */
-    static List<Training> checkCandidates(String search, List<Training> candidates) {
-        if (candidates == null || candidates.isEmpty()) {
-            throw new IllegalArgumentException(search + " has no candidates: give at least one Training");
-        }
-        Set<String> labels = new HashSet<>();
-        for (Training t : candidates) {
-            if (!labels.add(t.label())) {
-                throw new IllegalArgumentException(
-                        "two candidates are labelled '" + t.label() + "': give each Training a distinct label(...)");
-            }
-        }
-        return List.copyOf(candidates);
+        return new SuccessiveHalving(candidates);
     }
 
     /** The fraction kept after each rung is {@code 1/eta}; at least 2 (default 2: halving). */
@@ -120,19 +99,6 @@ public final class SuccessiveHalving implements Search {
         return this;
     }
 
-    /** Candidates trained at the same time within a rung, in threads of this JVM (1: one after the other). */
-    public SuccessiveHalving parallelism(int slots) {
-        this.parallelism = Backend.checkParallelism(slots);
-        return this;
-    }
-
-    /** The slots of a local {@code DROPKIT_BACKEND}, else one per core. */
-    static int defaultParallelism() {
-        return Backend.fromEnvironment() instanceof Backend.Local local
-                ? local.parallelism()
-                : Runtime.getRuntime().availableProcessors();
-    }
-
     /** Rungs for {@code n} candidates: {@code ceil(log_eta n)}, at least one. */
     public int rungs() {
         int rungs = 0;
@@ -142,51 +108,15 @@ public final class SuccessiveHalving implements Search {
         return Math.max(1, rungs);
     }
 
-    /**
-     * Where the candidates train: a {@link Backend.Local} sets the {@link #parallelism}; a {@link Backend.Spark} sends
-     * each candidate's rung job, with its last checkpoint, to a Spark task ({@link #run(DataSpec)} only). Default:
-     * {@code DROPKIT_BACKEND}, else local.
-     */
     @Override
-    public SuccessiveHalving backend(Backend backend) {
-        this.backend = java.util.Objects.requireNonNull(backend, "backend");
-        if (backend instanceof Backend.Local local) {
-            this.parallelism = local.parallelism();
-        }
-        return this;
-    }
-
-    /** Runs the search on {@code data}, in threads of this JVM. */
-    @Override
-    public Result run(ImageData data) {
-        checkBudget();
-        if (!data.hasValidation()) {
-            throw new IllegalArgumentException("successive halving ranks candidates on validation accuracy, but "
-                    + data.name() + " has none: build the data with a validation split, e.g. .validation(0.1)");
-        }
-        try (SearchRunner runner = SearchRunner.local(candidates, data, parallelism)) {
-            return run(runner);
-        }
-    }
-
-    /**
-     * Runs the search on the data {@code data} describes: on the {@link #backend}'s Spark executors (each builds its
-     * own copy of the data; candidates move between rungs as checkpoints), or in threads of this JVM.
-     */
-    @Override
-    public Result run(DataSpec data) {
-        checkBudget();
-        return SearchRunner.run("successive halving", candidates, data, backend, this::run, this::run);
-    }
-
-    private void checkBudget() {
+    void checkSettings() {
         if (Double.isNaN(budgetSeconds) && budgetEpochs == 0) {
             throw new IllegalArgumentException(
                     "successive halving needs a budget: call budgetSeconds(...) or " + "budgetEpochs(...)");
         }
     }
 
-    /** Runs the search with its candidates training on {@code runner}. */
+    @Override
     Result run(SearchRunner runner) {
         int rungCount = rungs();
         Table rungs = Table.create(

@@ -76,8 +76,15 @@ class MainTest {
     }
 
     private String[] train(Path out, String... more) {
+        List<String> rest = new ArrayList<>(List.of("--threads", "1"));
+        rest.addAll(List.of(more));
+        return command("train", data, out, rest.toArray(String[]::new));
+    }
+
+    /** {@code command} on the generated IDX folder {@code data}: 2 epochs, batch 32, lr 0.1, into {@code out}. */
+    static String[] command(String command, Path data, Path out, String... more) {
         List<String> args = new ArrayList<>(List.of(
-                "train",
+                command,
                 "--data-dir",
                 data.toString(),
                 "--epochs",
@@ -86,8 +93,6 @@ class MainTest {
                 "32",
                 "--lr",
                 "0.1",
-                "--threads",
-                "1",
                 "--out",
                 out.toString()));
         args.addAll(List.of(more));

@@ -46,22 +46,9 @@ class SweepBackendTest {
     }
 
     private static String[] args(Path out, String dropout, String... more) {
-        List<String> args = new ArrayList<>(List.of(
-                "sweep",
-                "--data-dir",
-                data.toString(),
-                "--epochs",
-                "2",
-                "--batch-size",
-                "32",
-                "--lr",
-                "0.1",
-                "--dropout",
-                dropout,
-                "--out",
-                out.toString()));
-        args.addAll(List.of(more));
-        return args.toArray(String[]::new);
+        List<String> rest = new ArrayList<>(List.of("--dropout", dropout));
+        rest.addAll(List.of(more));
+        return MainTest.command("sweep", data, out, rest.toArray(String[]::new));
     }
 
     private static String untimed(Path run, String file) {

@@ -5,43 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dropkit.Env;
-import dev.dropkit.data.IdxFixtures;
+import dev.dropkit.data.GeneratedSet;
 import dev.dropkit.data.ImageData;
 import dev.dropkit.model.DropoutKind;
 import dev.dropkit.model.Mlp;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Structured dropout's compact steps (only the kept rows and columns are gathered, differentiated, updated and
  * written back) train the very model the scatter path trains (full-size gradients, every weight updated): same
- * seed, same masks, the same weights and history to float tolerance, with and without weight decay. Generated data,
+ * seed, same masks, the same weights and history to float tolerance, with and without weight decay. Generated data(),
  * one engine thread.
  */
 class CompactStepTest {
-    @TempDir
-    static Path tmp;
+    @RegisterExtension
+    static final GeneratedSet SET = new GeneratedSet(600, 200, 0.2);
 
-    private static ImageData data;
-    private static int threads;
-
-    @BeforeAll
-    static void load() throws Exception {
-        data = ImageData.fromFolder(IdxFixtures.write(tmp.resolve("set"), 600, 200))
-                .validation(0.2)
-                .build();
-        threads = Env.threads();
-        Env.threads(1);
-    }
-
-    @AfterAll
-    static void close() {
-        Env.threads(threads);
-        data.close();
+    private static ImageData data() {
+        return SET.data();
     }
 
     private static final Mlp SEED = Mlp.seedModel().withDropoutKind(DropoutKind.STRUCTURED);
@@ -78,16 +60,16 @@ class CompactStepTest {
     void aResumedCompactRunTrainsAsTheUninterruptedOne() throws Exception {
         Training t = training(SEED).weightDecay(1e-3).label("compact");
         float[][] straight;
-        try (TrainingRun run = t.start(data)) {
+        try (TrainingRun run = t.start(data())) {
             run.train(2);
             straight = run.checkpoint().parameters();
         }
         Checkpoint half;
-        try (TrainingRun run = t.start(data)) {
+        try (TrainingRun run = t.start(data())) {
             run.train(1);
             half = run.checkpoint();
         }
-        try (TrainingRun run = t.resume(data, half)) {
+        try (TrainingRun run = t.resume(data(), half)) {
             assertTrue(run.compactSteps());
             run.train(1);
             float[][] resumed = run.checkpoint().parameters();
@@ -109,7 +91,7 @@ class CompactStepTest {
     }
 
     private static boolean compact(Training t) {
-        try (TrainingRun run = t.start(data)) {
+        try (TrainingRun run = t.start(data())) {
             return run.compactSteps();
         }
     }
@@ -121,12 +103,12 @@ class CompactStepTest {
     private static void assertSameTraining(Training t, double tolerance) {
         Checkpoint compact;
         Checkpoint scatter;
-        try (TrainingRun run = t.start(data)) {
+        try (TrainingRun run = t.start(data())) {
             assertTrue(run.compactSteps(), "compact steps are exact here: " + t.weightDecayKind());
             run.train(2);
             compact = run.checkpoint();
         }
-        try (TrainingRun run = t.start(data)) {
+        try (TrainingRun run = t.start(data())) {
             assertFalse(run.compactSteps(false));
             run.train(2);
             scatter = run.checkpoint();
@@ -160,7 +142,7 @@ class CompactStepTest {
                 assertEquals(
                         a.table().doubleColumn(column).get(e),
                         b.table().doubleColumn(column).get(e),
-                        1.0 / Math.min(data.valSize(), data.testSize()) + 1e-12,
+                        1.0 / Math.min(data().valSize(), data().testSize()) + 1e-12,
                         what + " " + column + " in epoch " + (e + 1));
             }
         }

@@ -13,17 +13,24 @@ import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 
 /**
- * Draws dropout masks in Java: each 64-bit draw of a {@link SplittableRandom} gives two 32-bit uniforms, each
- * compared with {@code (1 - p) * 2^32}, so one draw decides two units. This replaces the engine's
- * {@code bernoulli_}, which on CPU calls its generator once per element under a lock and costs more than the
- * layer's matrix product. The mask is written as floats {0, 1/(1-p)} straight into a tensor the engine owns.
+ * Draws dropout masks in Java. Each mask comes from one 64-bit draw of a {@link SplittableRandom} (a start point
+ * and a salt); element {@code i} of the mask is a 32-bit hash of {@code (start + i * golden) ^ salt} (the
+ * SplitMix32 finaliser over a Weyl sequence, a counter-based generator like the Philox streams GPU dropout uses),
+ * and is kept when its top 31 bits fall below {@code (1 - p) * 2^31}. Elements do not depend on each other, so the
+ * JIT compiles the loop to vector instructions: 0.2 ns per element here, against 1.3 ns for two 32-bit uniforms
+ * per sequential {@code nextLong()}, and far less than the engine's {@code bernoulli_}, which on CPU calls its
+ * generator once per element under a lock and costs more than the layer's matrix product. The mask is written as
+ * floats {0, 1/(1-p)} straight into a tensor the engine owns.
  *
  * <p>Seeded from DJL's random source, which {@code Engine.setRandomSeed} (and so {@code Training.seed}) seeds:
  * the same seed gives the same sequence of masks.
  */
 final class MaskGenerator {
+    private static final int GOLDEN = 0x9E3779B9; // 2^32 / golden ratio, odd: i * GOLDEN visits every int
+    private static int[] weyl = new int[0]; // i * GOLDEN, shared and only ever replaced by a longer copy
+
     private SplittableRandom random;
-    private float[] values = new float[0];
+    private int[] values = new int[0];
 
     /** Seeds from DJL's random source at first use (after the engine seed is set). */
     private SplittableRandom random() {
@@ -54,33 +61,47 @@ final class MaskGenerator {
         int n = Math.toIntExact(shape.size());
         NDArray mask = manager.create(shape, DataType.FLOAT32); // uninitialised engine memory
         ByteBuffer memory = mask.getDevice().equals(Device.cpu()) ? mask.toByteBuffer(true) : null;
+        int[] bits = fill(n, rate, scale);
         if (memory == null || !memory.isDirect() || memory.capacity() != 4 * n) {
-            mask.set(FloatBuffer.wrap(fill(n, rate, scale), 0, n)); // not aliased (e.g. a GPU): copy in
+            float[] floats = new float[n]; // not aliased (e.g. a GPU): copy in
+            for (int i = 0; i < n; i++) {
+                floats[i] = Float.intBitsToFloat(bits[i]);
+            }
+            mask.set(FloatBuffer.wrap(floats));
             return mask;
         }
         // CPU: the direct buffer is the tensor's own memory (contiguous, just made), so this writes the tensor
-        memory.order(ByteOrder.nativeOrder()).asFloatBuffer().put(fill(n, rate, scale), 0, n);
+        memory.order(ByteOrder.nativeOrder()).asIntBuffer().put(bits, 0, n);
         return mask;
     }
 
-    /** The mask values in the reused Java array (first {@code n} entries). */
-    private float[] fill(int n, float rate, float scale) {
+    /** The mask values as float bit patterns, in the reused Java array (first {@code n} entries). */
+    int[] fill(int n, float rate, float scale) {
         if (values.length < n) {
-            values = new float[n];
+            values = new int[n];
         }
-        SplittableRandom r = random();
-        long threshold = threshold(rate);
-        float[] v = values;
-        int i = 0;
-        // Branch-free: (u - threshold) is negative exactly when u < threshold, so its sign bit is the keep bit. A
-        // branch here is mispredicted half the time at p = 0.5 and made the loop ~5x slower (measured).
-        for (; i + 1 < n; i += 2) {
-            long bits = r.nextLong();
-            v[i] = scale * (float) (((bits >>> 32) - threshold) >>> 63);
-            v[i + 1] = scale * (float) (((bits & 0xFFFFFFFFL) - threshold) >>> 63);
+        int[] w = weyl;
+        if (w.length < n) {
+            w = new int[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = i * GOLDEN;
+            }
+            weyl = w;
         }
-        if (i < n) {
-            v[i] = scale * (float) (((r.nextLong() >>> 32) - threshold) >>> 63);
+        long key = random().nextLong();
+        int start = (int) (key >>> 32);
+        int salt = (int) key;
+        // keep when the hash's top 31 bits are below (1 - p) * 2^31: then (top31 - keep) is negative, and its sign
+        // spread over the word by >> 31 selects the scale's bits (branch-free, so the loop vectorises)
+        int keep = (int) Math.min(Integer.MAX_VALUE, threshold(rate) >>> 1);
+        int scaleBits = Float.floatToRawIntBits(scale);
+        int[] v = values;
+        for (int i = 0; i < n; i++) {
+            int z = (w[i] + start) ^ salt;
+            z = (z ^ (z >>> 16)) * 0x85EBCA6B;
+            z = (z ^ (z >>> 13)) * 0xC2B2AE35;
+            z ^= z >>> 16;
+            v[i] = (((z >>> 1) - keep) >> 31) & scaleBits;
         }
         return v;
     }

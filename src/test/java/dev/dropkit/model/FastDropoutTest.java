@@ -66,12 +66,37 @@ class FastDropoutTest {
             double cov = s12 / n - (s1 / n) * (s2 / n);
             double corr = cov / Math.sqrt((q1 / n - s1 * s1 / n / n) * (q2 / n - s2 * s2 / n / n));
             assertEquals(0, corr, 5 / Math.sqrt(n), "correlation of consecutive masks");
-            // and neighbouring elements of one mask (two come from one 64-bit draw)
-            double same = 0;
-            for (int i = 0; i + 1 < n; i += 2) {
-                same += m1[i] == m1[i + 1] ? 1 : 0;
+            // and elements of one mask at the strides of a layer's activations (next unit, next example)
+            for (int lag : new int[] {1, 2, 128, 4096}) {
+                double same = 0;
+                for (int i = 0; i + lag < n; i++) {
+                    same += m1[i] == m1[i + lag] ? 1 : 0;
+                }
+                int pairs = n - lag;
+                assertEquals(0.5, same / pairs, 5 * Math.sqrt(0.25 / pairs), "elements " + lag + " apart agree");
             }
-            assertEquals(0.5, same / (n / 2), 5 * Math.sqrt(0.25 / (n / 2)), "pairs from one draw agree half the time");
+        }
+    }
+
+    /** Each element is kept with probability 1 - p and then scaled by 1/(1-p), at the rates schedules use. */
+    @Test
+    void keepsOneMinusPAndScalesTheSurvivors() {
+        try (NDManager manager = Env.engine().newBaseManager()) {
+            for (float p : new float[] {0.05f, 0.2f, 0.5f, 0.8f}) {
+                FastDropout layer = new FastDropout(p);
+                layer.reseed(5);
+                int n = 200_000;
+                float[] m = mask(layer, manager, n);
+                int kept = 0;
+                for (float v : m) {
+                    if (v != 0) {
+                        assertEquals(1 / (1 - p), v, 1e-6, "a survivor's scale at p = " + p);
+                        kept++;
+                    }
+                }
+                double sd = Math.sqrt(p * (1 - p) / n);
+                assertEquals(1 - p, kept / (double) n, 5 * sd, "fraction kept at p = " + p);
+            }
         }
     }
 

@@ -36,7 +36,8 @@ final class TimeToAccuracy {
     static final double[] TARGETS = {0.97, 0.98};
 
     /** The recipe's name in time_to_accuracy.csv. */
-    static final String RECIPE = "notebook 06 recipe (bn; lr 0.2 cosine over 3 epochs; momentum 0.9; batch 256; 2 workers)";
+    static final String RECIPE =
+            "notebook 06 recipe (bn; lr 0.2 cosine over 3 epochs; momentum 0.9; batch 256; 2 workers)";
 
     private TimeToAccuracy() {}
 
@@ -90,14 +91,12 @@ final class TimeToAccuracy {
         int maxEpochs = 0;
         for (int s = 0; s < seeds; s++) {
             History h;
-            // Until the last target's test accuracy, or the settings' epochs: a fixed setting is timed, nothing is chosen, so
+            // Until the last target's test accuracy, or the settings' epochs: a fixed setting is timed, nothing is
+            // chosen, so
             // stopping on the test accuracy itself is fair here (Training.stopAt stops on validation accuracy).
             Training training = settings.apply(42 + s);
             maxEpochs = training.epochs();
-            try (TrainingRun run = training
-                    .progress(false)
-                    .label(name)
-                    .start(data)) {
+            try (TrainingRun run = training.progress(false).label(name).start(data)) {
                 while (run.history().epochs() < training.epochs()
                         && (run.history().epochs() == 0
                                 || run.history().bestTestAccuracy() < TARGETS[TARGETS.length - 1])) {

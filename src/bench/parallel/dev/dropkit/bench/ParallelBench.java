@@ -29,8 +29,8 @@ import tech.tablesaw.api.Table;
  */
 public final class ParallelBench {
     public static void main(String[] args) throws IOException {
-        int warmup = 2;
-        int timed = 5;
+        int warmup = 3; // as the main bench: 3 warm-up and 7 timed epochs per configuration
+        int timed = 7;
         Path out = Path.of("build/bench");
         List<DropoutKind> kinds = List.of(DropoutKind.STANDARD, DropoutKind.FAST);
         for (int i = 0; i < args.length; i++) {

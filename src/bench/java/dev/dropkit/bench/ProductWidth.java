@@ -81,8 +81,8 @@ public final class ProductWidth {
             }
             double fullFlop = 2.0 * 128 * 784 * 128 * steps;
             String[] names = {"forward x·Wᵀ+b", "weight gradient dhᵀ·x"};
-            System.out.println("first-layer products per MNIST epoch (" + steps + " steps of 128), median-free mean of "
-                    + epochs + " epochs after one warm-up, 1 thread:");
+            System.out.println("first-layer products per MNIST epoch (" + steps + " steps of 128), mean of " + epochs
+                    + " epochs after one warm-up, 1 thread:");
             for (int p = 0; p < 2; p++) {
                 double full = ns[2 * p] / 1e6;
                 double half = ns[2 * p + 1] / 1e6;

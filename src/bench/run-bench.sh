@@ -8,20 +8,31 @@
 #   ./run bench --parallel      data-parallel workers x batch size x intra-op threads -> build/bench/parallel.csv
 #                               (--dropout-kind fast: masks drawn per shard in Java, not by the engine's one generator)
 #   ./run bench --jmh           JMH: dropout forward + backward alone, ns per element -> build/bench/jmh.csv
+#   ./run bench --profile NAME [args]   a profile on the console: StepProfile (where a training step's time goes, per
+#                               dropout kind), ProductWidth (the first layer's products by width), ProfileRun, GatherProfile
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source environment/lib.sh
 
 jmh=false
 parallel=false
+profile=""
 args=()
-for a in "$@"; do
-    case "$a" in
+while [ $# -gt 0 ]; do
+    case "$1" in
         --jmh) jmh=true ;;
         --parallel) parallel=true ;;
-        -h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
-        *) args+=("$a") ;;
+        --profile)
+            profile="${2:-}"
+            case "$profile" in
+                StepProfile|ProductWidth|ProfileRun|GatherProfile) shift ;;
+                *) echo "bench: --profile takes one of StepProfile, ProductWidth, ProfileRun, GatherProfile (got '$profile')" >&2
+                   exit 2 ;;
+            esac ;;
+        -h|--help) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        *) args+=("$1") ;;
     esac
+    shift
 done
 
 python="$(dropkit_bench_python)" || {
@@ -42,6 +53,9 @@ javac -nowarn -d build/bench/.classes -cp "build/bench/.dropkit.jar:$(cat "$cp_f
     $(find src/bench/java -name '*.java')
 cp="build/bench/.classes:build/bench/.dropkit.jar:environment/logging:$(cat "$cp_file")"  # environment/logging: quiet slf4j-simple
 export DJL_OFFLINE=true
+if [ -n "$profile" ]; then   # no peers needed
+    exec java -Djava.awt.headless=true -Dai.djl.offline=true -cp "$cp" "dev.dropkit.bench.$profile" "${args[@]}"
+fi
 
 # The Deeplearning4j peer runs in its own JVM on the class path of the `bench-dl4j` profile (never the library's).
 dl4j=none

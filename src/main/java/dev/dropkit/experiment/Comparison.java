@@ -27,28 +27,22 @@ public record Comparison(
             String missed = sa.n() < seedsA
                     ? a + " reached the target in " + sa.n() + " of " + seedsA + " seeds"
                     : b + " reached the target in " + sb.n() + " of " + seedsB + " seeds";
-            return new Comparison(
+            return noFinding(
                     a,
                     b,
                     measure,
                     sa,
                     sb,
-                    Double.NaN,
-                    Double.NaN,
-                    false,
                     "no speed finding between " + a + " and " + b + ": " + missed
                             + " (a run that did not reach the target is a failure, not a speed)");
         }
         if (sa.n() == 0 || sb.n() == 0) {
-            return new Comparison(
+            return noFinding(
                     a,
                     b,
                     measure,
                     sa,
                     sb,
-                    Double.NaN,
-                    Double.NaN,
-                    false,
                     "no finding between " + a + " and " + b + what
                             + ": nothing measured (build the data with a validation split)");
         }
@@ -107,5 +101,10 @@ public record Comparison(
     @Override
     public String toString() {
         return text;
+    }
+
+    /** A comparison that states no difference: {@code text} says why. */
+    private static Comparison noFinding(String a, String b, Measure measure, Spread sa, Spread sb, String text) {
+        return new Comparison(a, b, measure, sa, sb, Double.NaN, Double.NaN, false, text);
     }
 }

@@ -29,7 +29,7 @@ public final class StructuredDropout extends DropoutLayer {
     }
 
     /** The indices of the kept units out of {@code units} at the current rate; at least one is always kept. */
-    public synchronized long[] keptUnits(int units) { // shards of a batch may draw from several threads
+    public synchronized int[] keptUnits(int units) { // shards of a batch may draw from several threads
         float p = (float) rate();
         boolean[] keep = masks.kept(units, p);
         int count = 0;
@@ -37,9 +37,9 @@ public final class StructuredDropout extends DropoutLayer {
             count += k ? 1 : 0;
         }
         if (count == 0) {
-            return new long[] {0}; // an empty layer has no gradient; rare (p^units) and harmless
+            return new int[] {0}; // an empty layer has no gradient; rare (p^units) and harmless
         }
-        long[] kept = new long[count];
+        int[] kept = new int[count];
         for (int i = 0, j = 0; i < units; i++) {
             if (keep[i]) {
                 kept[j++] = i;

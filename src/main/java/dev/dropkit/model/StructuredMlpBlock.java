@@ -12,22 +12,24 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import dev.dropkit.Env;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * An MLP whose hidden layers use {@link StructuredDropout} and skip the dropped units: per minibatch each hidden
  * layer keeps a random set K of its units, and the products use only {@code W[K, :]}, {@code b[K]} and the next
  * layer's {@code W[:, K]}, so a dropped unit costs nothing (about half the arithmetic of both products at p = 0.5).
- * The 1/(1-p) scale is folded into the next layer's sliced weights (10×|K| values, not batch×|K|). At inference all
- * units are used.
+ * The 1/(1-p) scale is folded into the next layer's sliced weights (10×|K| values, not batch×|K|). K is padded with
+ * dropped units to a multiple of 8 (the engine's products are much slower at other widths); those compute, but the
+ * next layer sees them scaled by 0, so they change no output and no gradient. At inference all units are used.
  *
  * <p>Two ways to train it. By default the engine's autograd scatters the gradients of the slices back into
  * full-size gradients of the weights, and the optimizer updates every weight. In a compact step
- * ({@link CompactSlicing}, which the training loop uses where it is exact) the slices are gathered once into small
- * leaf arrays, only they get gradients, and the loop updates them and writes them back: no full-size gradient is
- * made, scattered into, updated or zeroed.
+ * ({@link CompactSlicing}, which the training loop uses where it is exact) the slices are copied once into small
+ * leaf arrays, only they get gradients, and the loop's step moves the selected weights by them
+ * ({@link CompactSlice#sgd}): no full-size gradient is made, scattered into, updated or zeroed.
  */
 final class StructuredMlpBlock extends AbstractBlock implements CompactSlicing {
     private final List<Linear> linears = new ArrayList<>();
@@ -84,73 +86,61 @@ final class StructuredMlpBlock extends AbstractBlock implements CompactSlicing {
         }
         NDArray h = inputs.singletonOrThrow();
         NDManager manager = owner != null ? owner : h.getManager();
-        NDArray previousKept = null; // indices of the previous layer's kept units, null for all
-        float previousScale = 1f;
+        int[] previousKept = null; // the previous layer's kept units (with padding), null for all
+        float[] previousScale = null; // their scales: 1/(1-p) for a kept unit, 0 for padding
         for (int i = 0; i < linears.size(); i++) {
             Parameter wp = linears.get(i).getParameters().get("weight");
             Parameter bp = linears.get(i).getParameters().get("bias");
             NDArray w = ps.getValue(wp, h.getDevice(), training);
             NDArray b = ps.getValue(bp, h.getDevice(), training);
             boolean hidden = i < dropouts.size();
-            NDArray kept = null;
+            int[] kept = null;
+            float[] scale = null;
             float rate = hidden ? (float) dropouts.get(i).rate() : 0f;
             if (training && rate > 0) {
-                kept = engineOwned(manager.create(
-                        dropouts.get(i).keptUnits(Math.toIntExact(w.getShape().get(0)))));
+                int units = Math.toIntExact(w.getShape().get(0));
+                int[] drawn = dropouts.get(i).keptUnits(units);
+                kept = padded(drawn, units);
+                scale = scales(drawn, kept, 1f / (1f - rate));
             }
-            if (owner != null) {
+            if (owner != null) { // the scale goes into the sliced weights: one multiply per weight, not per example
                 if (kept != null || previousKept != null) {
-                    w = leaf(owner, wp, w, kept, previousKept);
+                    w = leaf(owner, wp, w, kept, previousKept, previousScale);
                 }
                 if (kept != null) {
-                    b = leaf(owner, bp, b, kept, null);
+                    b = leaf(owner, bp, b, kept, null, null);
                 }
             } else {
                 if (kept != null) {
-                    w = w.get(manager, rowsIndex(kept));
-                    b = b.get(manager, rowsIndex(kept));
+                    NDArray rows = indices(manager, kept);
+                    w = w.get(manager, rowsIndex(rows));
+                    b = b.get(manager, rowsIndex(rows));
                 }
                 if (previousKept != null) {
-                    w = w.get(manager, columnsIndex(previousKept));
+                    w = w.get(manager, columnsIndex(indices(manager, previousKept)))
+                            .mul(engineVector(manager, previousScale)); // per column, broadcast over the rows
                 }
-            }
-            if (previousKept != null) {
-                w = w.mul(manager.full(new Shape(), previousScale)); // an engine-made scalar: see engineOwned
             }
             h = Linear.linear(h, w, b).head();
             if (hidden) {
                 h = Activation.relu(h);
             }
             previousKept = kept;
-            previousScale = kept != null ? 1f / (1f - rate) : 1f;
+            previousScale = scale;
         }
         return new NDList(h);
     }
 
     /**
-     * The rows {@code rows} and columns {@code columns} (null: all) of {@code value}, gathered with gradient recording
-     * off into a new leaf of the graph in {@code owner}, and recorded as a pending {@link CompactSlice} of {@code p}.
+     * The rows {@code rows} and columns {@code columns} (null: all) of {@code value}, the columns times
+     * {@code scale} (null: 1), copied into a new leaf of the graph in {@code owner}, and recorded as a pending {@link CompactSlice} of {@code p}.
      */
-    private NDArray leaf(NDManager owner, Parameter p, NDArray value, NDArray rows, NDArray columns) {
-        NDArray leaf;
-        boolean recording = Env.gradMode(false);
-        try {
-            if (rows == null) {
-                leaf = value;
-            } else if (value.getShape().dimension() == 2) {
-                leaf = Env.gatherRows(value, rows); // made in rows' manager: the owner
-            } else {
-                leaf = value.get(owner, rowsIndex(rows));
-            }
-            leaf = columns != null ? leaf.get(owner, columnsIndex(columns)) : leaf;
-        } finally {
-            Env.gradMode(recording);
-        }
-        leaf.setRequiresGradient(true);
+    private NDArray leaf(NDManager owner, Parameter p, NDArray value, int[] rows, int[] columns, float[] scale) {
+        CompactSlice slice = CompactSlice.gather(p, value, rows, columns, scale, owner);
         synchronized (this) {
-            pending.add(new CompactSlice(p, leaf, rows, columns));
+            pending.add(slice);
         }
-        return leaf;
+        return slice.leaf();
     }
 
     /** Index of the rows {@code rows} (an index array) of a matrix or vector. */
@@ -164,14 +154,72 @@ final class StructuredMlpBlock extends AbstractBlock implements CompactSlicing {
     }
 
     /**
-     * A copy in the engine's own memory. Autograd keeps the tensors it needs for the backward pass (here: the
-     * indices of the kept units, and the scale) by reference. A tensor made from Java data aliases a Java direct
-     * buffer that only its Java object keeps alive; DJL closes the temporaries it makes for {@code mul(Number)} at
-     * once, so the buffer could be freed by the garbage collector before the backward pass read it (it happened:
-     * garbage gradients, a run that ended at chance). Hence no {@code mul(float)} here, and indices copied.
+     * {@code kept} (ascending) with dropped units added, the lowest first, up to a multiple of 8 units (at most
+     * {@code units}). The engine's products are up to 60% slower at widths that are not a multiple of 8 (a
+     * binomial number of kept units mostly is not); the added units compute but are scaled by 0 before the next
+     * layer, so they change neither the output nor any gradient (their own is exactly 0).
      */
-    private static NDArray engineOwned(NDArray javaBacked) {
-        try (javaBacked) {
+    static int[] padded(int[] kept, int units) {
+        int width = Math.min(units, (kept.length + 7) / 8 * 8);
+        if (width == kept.length) {
+            return kept;
+        }
+        boolean[] use = new boolean[units];
+        for (int k : kept) {
+            use[k] = true;
+        }
+        for (int u = 0, added = kept.length; u < units && added < width; u++) {
+            if (!use[u]) {
+                use[u] = true;
+                added++;
+            }
+        }
+        int[] result = new int[width];
+        for (int u = 0, j = 0; u < units; u++) {
+            if (use[u]) {
+                result[j++] = u;
+            }
+        }
+        return result;
+    }
+
+    /** For each of {@code used} (ascending): {@code scale} if it is one of {@code kept} (ascending), else 0. */
+    static float[] scales(int[] kept, int[] used, float scale) {
+        float[] result = new float[used.length];
+        for (int j = 0, k = 0; j < used.length; j++) {
+            if (k < kept.length && kept[k] == used[j]) {
+                result[j] = scale;
+                k++;
+            }
+        }
+        return result;
+    }
+
+    /** {@code values} as a float32 vector in the engine's own memory (autograd may keep it: see {@link #indices}). */
+    private static NDArray engineVector(NDManager manager, float[] values) {
+        NDArray vector = manager.create(new Shape(values.length), DataType.FLOAT32);
+        FloatBuffer memory = CompactSlice.memory(vector);
+        if (memory != null) {
+            memory.put(0, values);
+            return vector;
+        }
+        vector.close();
+        try (NDArray javaBacked = manager.create(values)) {
+            return javaBacked.duplicate();
+        }
+    }
+
+    /**
+     * The indices {@code units} as an int64 array in the engine's own memory. Autograd keeps the tensors it needs
+     * for the backward pass (here: the indices of the kept units, and the scale) by reference. A tensor made from
+     * Java data aliases a Java direct buffer that only its Java object keeps alive; DJL closes the temporaries it
+     * makes for {@code mul(Number)} at once, so the buffer could be freed by the garbage collector before the
+     * backward pass read it (it happened: garbage gradients, a run that ended at chance). Hence no
+     * {@code mul(float)} here, and indices copied.
+     */
+    private static NDArray indices(NDManager manager, int[] units) {
+        try (NDArray javaBacked =
+                manager.create(Arrays.stream(units).asLongStream().toArray())) {
             return javaBacked.duplicate();
         }
     }

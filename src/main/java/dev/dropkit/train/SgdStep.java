@@ -21,9 +21,6 @@ import java.util.List;
  * only through slices is updated through them, without a full-size gradient.
  */
 public final class SgdStep implements AutoCloseable {
-    /** Slices up to this many values take the fused update (one engine call), larger ones three in-place passes. */
-    private static final long FUSED_UP_TO = 4096;
-
     private final NDArray[] weights;
     private final NDArray[] gradients; // fetched after the first backward pass; autograd accumulates into them
     private final boolean[] decays;
@@ -57,10 +54,9 @@ public final class SgdStep implements AutoCloseable {
      * A compact step (momentum 0 only): first every {@code slices} entry, then every other weight as
      * {@link #apply(double, double)} does. A weight with a slice took no gradient of its own this step (the step's
      * forward pass used the slice's leaf instead); its update is the same as the full SGD update of the weight with
-     * a gradient that is zero outside the slice: the whole weight shrinks by {@code 1 - lr * wd} (if weight decay
-     * acts on it), the leaf takes the update {@code leaf -= lr * (grad + wd * leaf)} from its own values, and is
-     * written back over its (shrunk) place. With momentum it would not be the same: a dropped row still moves by its
-     * velocity, which only the full update does.
+     * a gradient that is zero outside the slice ({@link CompactSlice#sgd}): the whole weight shrinks by
+     * {@code 1 - lr * wd} (if weight decay acts on it) and the slice's values also move by {@code -lr * grad}. With
+     * momentum it would not be the same: a dropped row still moves by its velocity, which only the full update does.
      */
     public void apply(double learningRate, double weightDecay, List<CompactSlice> slices) {
         float lr = (float) learningRate;
@@ -72,34 +68,16 @@ public final class SgdStep implements AutoCloseable {
                         + momentum + ": train with the full update");
             }
             boolean recording = Env.gradMode(false); // in-place changes of parameters are not recorded
-            NDManager step = slices.get(0).leaf().getManager(); // the step's: freed after it
-            NDArray shrinkBy = null; // 1 - lr * wd and -lr as arrays, each made once per step
-            NDArray minusLr = null;
             try {
                 for (CompactSlice slice : slices) {
                     int i = indexOf(slice.parameter().getArray());
+                    if (sliced[i]) {
+                        throw new IllegalStateException(
+                                "two compact slices of " + slice.parameter().getName()
+                                        + " in one step: a block slices each parameter once per step");
+                    }
                     sliced[i] = true;
-                    float decay = decays[i] ? wd : 0f;
-                    if (decay != 0f) {
-                        shrinkBy = shrinkBy != null ? shrinkBy : step.create(1f - lr * decay);
-                        weights[i].muli(shrinkBy);
-                    }
-                    NDArray leaf = slice.leaf();
-                    NDArray gradient = leaf.getGradient();
-                    if (gradient == null) {
-                        continue; // the slice reached no loss: a zero gradient, the shrinking alone
-                    }
-                    if (leaf.size() <= FUSED_UP_TO) {
-                        Env.sgdUpdate(leaf, gradient, null, lr, decay, 0f);
-                    } else { // leaf = (1 - lr * wd) * leaf - lr * grad in three passes: faster than the fused update
-                        minusLr = minusLr != null ? minusLr : step.create(-lr);
-                        gradient.muli(minusLr); // the slice's own gradient, made for this step only
-                        if (decay != 0f) {
-                            leaf.muli(shrinkBy);
-                        }
-                        leaf.addi(gradient);
-                    }
-                    slice.writeBack();
+                    slice.sgd(lr, decays[i] ? wd : 0f);
                 }
             } finally {
                 Env.gradMode(recording);

@@ -65,7 +65,7 @@ class StructuredDropoutTest {
                     .findFirst()
                     .orElseThrow();
             dropout.reseed(5);
-            long[] kept = dropout.keptUnits(16);
+            int[] kept = dropout.keptUnits(16);
             dropout.reseed(5);
             NDArray x = manager.randomNormal(new Shape(8, 20));
             ParameterStore ps = new ParameterStore(manager, false);

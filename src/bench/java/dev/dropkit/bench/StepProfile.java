@@ -35,7 +35,7 @@ import java.util.Random;
  *
  * <p>Kinds: {@code no-dropout}, {@code standard}, {@code fast}, {@code structured} (slices' gradients scattered
  * into full-size gradients, every weight updated), {@code structured-compact} (the loop's compact steps: only the
- * kept rows and columns are gathered, differentiated, updated and written back). SGD lr 0.1, weight decay 1e-4 of
+ * kept rows and columns are copied out, differentiated, and the weights moved by their gradients). SGD lr 0.1, weight decay 1e-4 of
  * kind L2_GRADIENT, batch 128, one thread: the bench's settings.
  *
  * <pre>java -cp ... dev.dropkit.bench.StepProfile [epochs] [kinds...]</pre>

@@ -11,7 +11,6 @@ import dev.dropkit.Env;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 
 /**
  * One training step's stand-in for part of a parameter: {@code leaf} is a copy of the rows {@code rows} and the
@@ -183,8 +182,9 @@ public record CompactSlice(Parameter parameter, NDArray leaf, int[] rows, int[] 
     }
 
     /**
-     * The float32 CPU tensor {@code a}'s own memory, or null where Java cannot reach it (another device or type, or
-     * the engine handed out a copy): writes through the buffer change the tensor.
+     * The float32 CPU tensor {@code a}'s own memory, or null where Java cannot reach it (another device or type). For
+     * a contiguous CPU tensor (a parameter, a tensor just made, a gradient of one) DJL's direct buffer is the tensor's
+     * memory, so writes through it change the tensor: {@code CompactSliceTest} checks this for every kind of slice.
      */
     static FloatBuffer memory(NDArray a) {
         if (!a.getDevice().equals(Device.cpu()) || a.getDataType() != DataType.FLOAT32) {
@@ -199,13 +199,11 @@ public record CompactSlice(Parameter parameter, NDArray leaf, int[] rows, int[] 
 
     /** The engine index of the rows {@code rows} of a matrix or vector. */
     private static NDIndex rowsIndex(NDManager manager, int[] rows) {
-        return new NDIndex(
-                "{}", manager.create(Arrays.stream(rows).asLongStream().toArray()));
+        return StructuredMlpBlock.rowsIndex(StructuredMlpBlock.indices(manager, rows));
     }
 
     /** The engine index of the columns {@code columns} of a matrix. */
     private static NDIndex columnsIndex(NDManager manager, int[] columns) {
-        return new NDIndex(
-                ":, {}", manager.create(Arrays.stream(columns).asLongStream().toArray()));
+        return StructuredMlpBlock.columnsIndex(StructuredMlpBlock.indices(manager, columns));
     }
 }

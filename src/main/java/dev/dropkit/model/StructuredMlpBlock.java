@@ -217,7 +217,7 @@ final class StructuredMlpBlock extends AbstractBlock implements CompactSlicing {
      * backward pass read it (it happened: garbage gradients, a run that ended at chance). Hence no
      * {@code mul(float)} here, and indices copied.
      */
-    private static NDArray indices(NDManager manager, int[] units) {
+    static NDArray indices(NDManager manager, int[] units) {
         try (NDArray javaBacked =
                 manager.create(Arrays.stream(units).asLongStream().toArray())) {
             return javaBacked.duplicate();

@@ -182,12 +182,13 @@ public record CompactSlice(Parameter parameter, NDArray leaf, int[] rows, int[] 
     }
 
     /**
-     * The float32 CPU tensor {@code a}'s own memory, or null where Java cannot reach it (another device or type). For
-     * a contiguous CPU tensor (a parameter, a tensor just made, a gradient of one) DJL's direct buffer is the tensor's
-     * memory, so writes through it change the tensor: {@code CompactSliceTest} checks this for every kind of slice.
+     * The float32 CPU tensor {@code a}'s own memory, or null where Java cannot reach it (another device or type, or an
+     * engine whose direct buffers are copies). For a contiguous CPU tensor (a parameter, a tensor just made, a
+     * gradient of one) DJL's direct buffer is the tensor's memory, so writes through it change the tensor; this is
+     * checked once per JVM ({@link Aliasing}), and {@code CompactSliceTest} checks it for every kind of slice.
      */
     static FloatBuffer memory(NDArray a) {
-        if (!a.getDevice().equals(Device.cpu()) || a.getDataType() != DataType.FLOAT32) {
+        if (!a.getDevice().equals(Device.cpu()) || a.getDataType() != DataType.FLOAT32 || !Aliasing.WRITES_THROUGH) {
             return null;
         }
         ByteBuffer bytes = a.toByteBuffer(true);
@@ -195,6 +196,25 @@ public record CompactSlice(Parameter parameter, NDArray leaf, int[] rows, int[] 
             return null;
         }
         return bytes.order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /** Whether a write through a new CPU tensor's direct buffer reaches the tensor (found once, at first use). */
+    static final class Aliasing {
+        static final boolean WRITES_THROUGH = check();
+
+        private Aliasing() {}
+
+        private static boolean check() {
+            try (NDManager manager = Env.engine().newBaseManager(Device.cpu())) {
+                NDArray probe = manager.zeros(new Shape(2), DataType.FLOAT32);
+                ByteBuffer bytes = probe.toByteBuffer(true);
+                if (!bytes.isDirect() || bytes.capacity() != 8) {
+                    return false;
+                }
+                bytes.order(ByteOrder.nativeOrder()).asFloatBuffer().put(1, 42f);
+                return probe.toFloatArray()[1] == 42f; // read back by the engine's own copy
+            }
+        }
     }
 
     /** The engine index of the rows {@code rows} of a matrix or vector. */

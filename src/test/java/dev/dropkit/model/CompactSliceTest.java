@@ -45,6 +45,11 @@ class CompactSliceTest {
     }
 
     @Test
+    void writesThroughACpuTensorsDirectBufferReachTheTensor() {
+        assertTrue(CompactSlice.Aliasing.WRITES_THROUGH, "else every slice takes the engine path on the CPU too");
+    }
+
+    @Test
     void paddingAddsDroppedUnitsUpToAMultipleOfEightAndScalesThemByZero() {
         int[] kept = {1, 4, 9, 10, 30};
         int[] used = StructuredMlpBlock.padded(kept, 40);

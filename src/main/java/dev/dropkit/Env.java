@@ -166,16 +166,6 @@ public final class Env {
                 (PtNDArray) weight, (PtNDArray) gradient, (PtNDArray) velocity, lr, weightDecay, 1f, -1f, momentum);
     }
 
-    /**
-     * The rows {@code rows} (an int64 index array) of the matrix {@code matrix}, as a new contiguous array in
-     * {@code rows}' manager: the engine's {@code embedding} lookup, which copies whole rows (several times faster
-     * here than advanced indexing, which moves element by element). Record gradients through it only with gradient
-     * recording off (it is for taking copies).
-     */
-    public static NDArray gatherRows(NDArray matrix, NDArray rows) {
-        return JniUtils.embedding((PtNDArray) rows, (PtNDArray) matrix, false);
-    }
-
     /** Sets {@code parameter}'s accumulated gradient to zero (an optimizer step does this itself). */
     public static void zeroGradient(NDArray parameter) {
         JniUtils.zeroGrad((PtNDArray) parameter);

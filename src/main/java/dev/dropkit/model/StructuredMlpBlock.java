@@ -12,7 +12,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -197,13 +196,6 @@ final class StructuredMlpBlock extends AbstractBlock implements CompactSlicing {
 
     /** {@code values} as a float32 vector in the engine's own memory (autograd may keep it: see {@link #indices}). */
     private static NDArray engineVector(NDManager manager, float[] values) {
-        NDArray vector = manager.create(new Shape(values.length), DataType.FLOAT32);
-        FloatBuffer memory = CompactSlice.memory(vector);
-        if (memory != null) {
-            memory.put(0, values);
-            return vector;
-        }
-        vector.close();
         try (NDArray javaBacked = manager.create(values)) {
             return javaBacked.duplicate();
         }

@@ -9,7 +9,8 @@
 #                               (--dropout-kind fast: masks drawn per shard in Java, not by the engine's one generator)
 #   ./run bench --jmh           JMH: dropout forward + backward alone, ns per element -> build/bench/jmh.csv
 #   ./run bench --profile NAME [args]   a profile on the console: StepProfile (where a training step's time goes, per
-#                               dropout kind), ProductWidth (the first layer's products by width), ProfileRun, GatherProfile
+#                               dropout kind), ProductWidth (the first layer's products by width), ProfileRun, GatherProfile,
+#                               StepBudget (what a standard-dropout epoch cannot avoid, against 0.8x each peer)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source environment/lib.sh
@@ -25,11 +26,11 @@ while [ $# -gt 0 ]; do
         --profile)
             profile="${2:-}"
             case "$profile" in
-                StepProfile|ProductWidth|ProfileRun|GatherProfile) shift ;;
-                *) echo "bench: --profile takes one of StepProfile, ProductWidth, ProfileRun, GatherProfile (got '$profile')" >&2
+                StepProfile|ProductWidth|ProfileRun|GatherProfile|StepBudget) shift ;;
+                *) echo "bench: --profile takes one of StepProfile, ProductWidth, ProfileRun, GatherProfile, StepBudget (got '$profile')" >&2
                    exit 2 ;;
             esac ;;
-        -h|--help) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
         *) args+=("$1") ;;
     esac
     shift

@@ -1,0 +1,164 @@
+package dev.dropkit.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import dev.dropkit.Env;
+import dev.dropkit.data.ImageData;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import tech.tablesaw.api.Row;
+import tech.tablesaw.api.Table;
+
+/**
+ * What a standard-dropout epoch of the seed model cannot avoid, whoever runs it with this engine: the engine calls
+ * every implementation of the step makes (the first layer's forward product, its weight-gradient product, the
+ * engine's own dropout operator on the hidden layer, the SGD update of W1) and gathering a shuffled minibatch of
+ * 128 MNIST rows, each timed alone (µs per call, median of rounds, one thread) and multiplied by the steps of an
+ * epoch. When {@code build/bench/results.csv} exists, it prints for each peer how much of 0.8× that peer's
+ * standard-dropout epoch is left for everything else (the second layer, ReLU, biases, loss, autograd, the other
+ * parameters' updates), beside what the toolkit's own standard-dropout epoch spends on it.
+ *
+ * <pre>java -cp ... dev.dropkit.bench.StepBudget [results.csv]</pre>
+ */
+public final class StepBudget {
+    private static final int BATCH = 128;
+    private static final int ROUNDS = 7;
+    private static final int CALLS = 300;
+
+    private StepBudget() {}
+
+    public static void main(String[] args) throws Exception {
+        Path results = Path.of(args.length > 0 ? args[0] : "build/bench/results.csv");
+        Env.threads(1);
+        boolean recording = Env.gradMode(false);
+        try (ImageData data = ImageData.builder("mnist").validation(0).build();
+                NDManager m = data.manager().newSubManager()) {
+            int steps = (data.trainSize() + BATCH - 1) / BATCH;
+            NDArray x = m.randomUniform(0, 1, new Shape(BATCH, 784));
+            NDArray w1 = m.randomUniform(-0.05f, 0.05f, new Shape(128, 784));
+            NDArray b1 = m.zeros(new Shape(128));
+            NDArray hidden = m.randomUniform(-1, 1, new Shape(BATCH, 128));
+            NDArray gradient = m.randomUniform(-1e-3f, 1e-3f, new Shape(128, 784));
+            Batches batches = new Batches(data);
+
+            Map<String, Double> us = new LinkedHashMap<>();
+            us.put("shuffled minibatch of 128 rows", median(() -> batches.next(m)));
+            us.put("first layer forward product", median(() -> Linear.linear(x, w1, b1)
+                    .head()));
+            us.put("first layer weight-gradient product", median(() -> hidden.transpose()
+                    .matMul(x)));
+            us.put("engine dropout operator (128x128)", median(() -> Dropout.dropout(hidden, 0.5f, true)
+                    .head()));
+            us.put("SGD update of W1", median(() -> {
+                Env.sgdUpdate(w1, gradient, null, 1e-9f, 1e-4f, 0f);
+                return null;
+            }));
+
+            System.out.println(String.format(
+                    Locale.ROOT,
+                    "%-38s %9s %12s   (one thread, %d steps per epoch)",
+                    "call",
+                    "us/call",
+                    "ms/epoch",
+                    steps));
+            double fixedMs = 0;
+            for (Map.Entry<String, Double> e : us.entrySet()) {
+                double ms = e.getValue() * steps / 1e3;
+                fixedMs += ms;
+                System.out.println(String.format(Locale.ROOT, "%-38s %9.1f %12.1f", e.getKey(), e.getValue(), ms));
+            }
+            System.out.println(String.format(Locale.ROOT, "%-38s %9s %12.1f", "sum", "", fixedMs));
+            if (Files.exists(results)) {
+                budget(Table.read().csv(results.toFile()), fixedMs);
+            } else {
+                System.out.println("(no " + results + ": run ./run bench for the peers' epochs)");
+            }
+        } finally {
+            Env.gradMode(recording);
+        }
+    }
+
+    /** For each peer's standard-dropout epoch: 0.8× of it, and what is left of that beyond the fixed calls. */
+    private static void budget(Table results, double fixedMs) {
+        double toolkitMs = Double.NaN;
+        for (Row r : results) {
+            if (r.getString("config").equals("toolkit-standard")) {
+                toolkitMs = 1e3 * r.getDouble("median_s_per_epoch");
+            }
+        }
+        System.out.println(String.format(
+                Locale.ROOT,
+                "toolkit-standard epoch %.0f ms: %.0f ms beyond the calls above",
+                toolkitMs,
+                toolkitMs - fixedMs));
+        for (Row r : results) {
+            String config = r.getString("config");
+            if (config.endsWith("-standard")
+                    && !config.startsWith("toolkit")
+                    && r.getString("status").equals("OK")) {
+                double peerMs = 1e3 * r.getDouble("median_s_per_epoch");
+                System.out.println(String.format(
+                        Locale.ROOT,
+                        "%-20s epoch %6.0f ms; 0.8x = %4.0f ms leaves %4.0f ms beyond the calls above",
+                        config,
+                        peerMs,
+                        0.8 * peerMs,
+                        0.8 * peerMs - fixedMs));
+            }
+        }
+    }
+
+    /** Shuffled minibatches copied row by row from the training set's memory, as the training loop gathers them. */
+    private static final class Batches {
+        final ByteBuffer features;
+        final ByteBuffer batch = ByteBuffer.allocateDirect(BATCH * 784 * 4).order(ByteOrder.nativeOrder());
+        final int rows;
+        final SplittableRandom random = new SplittableRandom(42);
+
+        Batches(ImageData data) {
+            features = data.trainX().toByteBuffer(true).order(ByteOrder.nativeOrder());
+            rows = data.trainSize();
+        }
+
+        NDArray next(NDManager manager) {
+            for (int i = 0; i < BATCH; i++) {
+                batch.put(i * 3136, features, random.nextInt(rows) * 3136, 3136);
+            }
+            return manager.create(
+                    batch.slice(0, BATCH * 3136).order(ByteOrder.nativeOrder()),
+                    new Shape(BATCH, 784),
+                    DataType.FLOAT32);
+        }
+    }
+
+    /** Median over rounds of the microseconds per call of {@code call} (its result, if any, freed at once). */
+    private static double median(Supplier<NDArray> call) {
+        double[] us = new double[ROUNDS];
+        for (int r = -1; r < ROUNDS; r++) { // round -1 warms up
+            long t0 = System.nanoTime();
+            for (int i = 0; i < CALLS; i++) {
+                NDArray out = call.get();
+                if (out != null) {
+                    out.close();
+                }
+            }
+            if (r >= 0) {
+                us[r] = (System.nanoTime() - t0) / 1e3 / CALLS;
+            }
+        }
+        Arrays.sort(us);
+        return us[ROUNDS / 2];
+    }
+}

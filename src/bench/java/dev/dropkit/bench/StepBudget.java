@@ -26,7 +26,8 @@ import tech.tablesaw.api.Table;
  * every implementation of the step makes (the first layer's forward product, its weight-gradient product, the
  * engine's own dropout operator on the hidden layer, the SGD update of W1) and gathering a shuffled minibatch of
  * 128 MNIST rows, each timed alone (µs per call, median of rounds, one thread) and multiplied by the steps of an
- * epoch. When {@code build/bench/results.csv} exists, it prints for each peer how much of 0.8× that peer's
+ * epoch, and what one small engine call costs (alone, and recorded and differentiated). When
+ * {@code build/bench/results.csv} exists, it prints for each peer how much of 0.8× that peer's
  * standard-dropout epoch is left for everything else (the second layer, ReLU, biases, loss, autograd, the other
  * parameters' updates), beside what the toolkit's own standard-dropout epoch spends on it.
  *
@@ -80,6 +81,14 @@ public final class StepBudget {
                 System.out.println(String.format(Locale.ROOT, "%-38s %9.1f %12.1f", e.getKey(), e.getValue(), ms));
             }
             System.out.println(String.format(Locale.ROOT, "%-38s %9s %12.1f", "sum", "", fixedMs));
+            NDArray tiny = m.randomUniform(-1, 1, new Shape(BATCH, 10));
+            tiny.setRequiresGradient(true);
+            System.out.println(String.format(
+                    Locale.ROOT,
+                    "an engine call on a 128x10 tensor costs %.1f us (one add), %.1f us recorded and differentiated"
+                            + " (each add of a chain of five with its backward pass)",
+                    (median(() -> chain(m, tiny, 5, false)) - median(() -> chain(m, tiny, 1, false))) / 4,
+                    (median(() -> chain(m, tiny, 5, true)) - median(() -> chain(m, tiny, 1, true))) / 4));
             if (Files.exists(results)) {
                 budget(Table.read().csv(results.toFile()), fixedMs);
             } else {
@@ -118,6 +127,27 @@ public final class StepBudget {
                         0.8 * peerMs - fixedMs));
             }
         }
+    }
+
+    /** {@code adds} additions of {@code x} to itself and a sum, in a sub-manager, recorded and back-propagated. */
+    private static NDArray chain(NDManager manager, NDArray x, int adds, boolean differentiate) {
+        try (NDManager s = manager.newSubManager()) {
+            boolean recording = Env.gradMode(differentiate);
+            NDArray v = x;
+            try {
+                for (int i = 0; i < adds; i++) {
+                    v = v.add(x);
+                }
+                v = v.sum();
+                v.attach(s);
+            } finally {
+                Env.gradMode(recording);
+            }
+            if (differentiate) {
+                Env.backward(v);
+            }
+        }
+        return null;
     }
 
     /** Shuffled minibatches copied row by row from the training set's memory, as the training loop gathers them. */

@@ -29,9 +29,10 @@ import tech.tablesaw.api.Table;
  * 128 MNIST rows, each timed alone (µs per call, median of rounds, one thread) and multiplied by the steps of an
  * epoch, what one small engine call costs (alone, and recorded and differentiated), and the leanest
  * standard-dropout step this engine allows, trained for a few epochs ({@link #leanestEpochMs}). When
- * {@code build/bench/results.csv} exists (from an earlier run: a ratio across runs), it prints for each peer how much of 0.8× that peer's
- * standard-dropout epoch is left for everything else (the second layer, ReLU, biases, loss, autograd, the other
- * parameters' updates), beside what the toolkit's own standard-dropout epoch spends on it.
+ * {@code build/bench/results.csv} exists (from an earlier run: its epochs are compared across runs), it prints for
+ * each peer how much of 0.8× that peer's standard-dropout epoch is left for everything else (the second layer, ReLU,
+ * biases, loss, autograd, the other parameters' updates) and how the leanest step compares with the peer's epoch,
+ * beside what the toolkit's own standard-dropout epoch spends on it.
  *
  * <pre>java -cp ... dev.dropkit.bench.StepBudget [results.csv]</pre>
  */

@@ -9,6 +9,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import dev.dropkit.Env;
 import dev.dropkit.data.ImageData;
+import dev.dropkit.train.Shuffle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import tech.tablesaw.api.Row;
@@ -124,7 +126,7 @@ public final class StepBudget {
         }
         double[] ms = new double[6];
         for (int epoch = 0; epoch < ms.length; epoch++) {
-            int[] order = batches.epochOrder();
+            long[] order = batches.epochOrder();
             long t0 = System.nanoTime();
             for (int from = 0; from < order.length; from += BATCH) {
                 int to = Math.min(order.length, from + BATCH);
@@ -235,6 +237,7 @@ public final class StepBudget {
         final ByteBuffer batch = ByteBuffer.allocateDirect(BATCH * 784 * 4).order(ByteOrder.nativeOrder());
         final int rows;
         final SplittableRandom random = new SplittableRandom(42);
+        final Random shuffle = new Random(42);
 
         Batches(ImageData data) {
             features = data.trainX().toByteBuffer(true).order(ByteOrder.nativeOrder());
@@ -244,32 +247,22 @@ public final class StepBudget {
 
         /** A minibatch of random rows. */
         NDArray next(NDManager manager) {
-            int[] order = new int[BATCH];
+            long[] order = new long[BATCH];
             for (int i = 0; i < BATCH; i++) {
                 order[i] = random.nextInt(rows);
             }
             return features(manager, order, 0, BATCH);
         }
 
-        /** A shuffled order of all rows. */
-        int[] epochOrder() {
-            int[] order = new int[rows];
-            for (int i = 0; i < rows; i++) {
-                order[i] = i;
-            }
-            for (int i = rows - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-            return order;
+        /** A shuffled order of all rows, as the training loop draws it. */
+        long[] epochOrder() {
+            return Shuffle.permutation(rows, shuffle);
         }
 
         /** Rows {@code order[from..to)}, copied into the reused buffer, as a (to - from, 784) tensor over it. */
-        NDArray features(NDManager manager, int[] order, int from, int to) {
+        NDArray features(NDManager manager, long[] order, int from, int to) {
             for (int i = from; i < to; i++) {
-                batch.put((i - from) * 3136, features, order[i] * 3136, 3136);
+                batch.put((i - from) * 3136, features, (int) order[i] * 3136, 3136);
             }
             return manager.create(
                     batch.slice(0, (to - from) * 3136).order(ByteOrder.nativeOrder()),
@@ -278,10 +271,10 @@ public final class StepBudget {
         }
 
         /** Labels of rows {@code order[from..to)} as a (to - from, 1) int64 tensor. */
-        NDArray labels(NDManager manager, int[] order, int from, int to) {
+        NDArray labels(NDManager manager, long[] order, int from, int to) {
             long[] picked = new long[to - from];
             for (int i = from; i < to; i++) {
-                picked[i - from] = labels[order[i]];
+                picked[i - from] = labels[(int) order[i]];
             }
             return manager.create(picked, new Shape(to - from, 1));
         }

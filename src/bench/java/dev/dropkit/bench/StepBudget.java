@@ -109,8 +109,9 @@ public final class StepBudget {
      * The seed model's standard-dropout epoch with the fewest engine calls this engine allows: per step the batch
      * (gathered as the training loop does), the first layer, ReLU, the engine's dropout operator, the second layer, a
      * loss of four calls (log-softmax, the labels' entries, their mean, its negation), one backward pass, a fused SGD
-     * update and a gradient reset per parameter; no loss bookkeeping, no model blocks, no listener. A lower bound for
-     * any loop on DJL with the engine's operator, not a training loop (the toolkit has one, {@code TrainingRun}).
+     * update and a gradient reset per parameter; no loss bookkeeping, no model blocks, no listener. What a loop on DJL
+     * with the engine's operator comes down to at the least, as a yardstick, not a training loop (the toolkit has
+     * one, {@code TrainingRun}).
      * Median milliseconds of 5 epochs after a warm-up one; prints the test accuracy after them, so that a step that
      * does not learn cannot pass for a fast one.
      */

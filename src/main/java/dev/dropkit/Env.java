@@ -1,9 +1,15 @@
 package dev.dropkit;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
@@ -178,5 +184,45 @@ public final class Env {
     public static void seedEngineGenerator(long seed) {
         engine();
         JniUtils.setSeed(seed);
+    }
+
+    /**
+     * The CPU tensor {@code a}'s own memory as a native-order buffer, so that Java writes into the tensor, or null
+     * where Java cannot reach it (another device, or an engine whose direct buffers are copies). For a contiguous CPU
+     * tensor (a parameter, a tensor just made, a gradient of one) DJL's direct buffer is the tensor's memory; that a
+     * write through it reaches the tensor is checked once per JVM ({@link #cpuMemoryWritesThrough()}).
+     */
+    public static ByteBuffer cpuMemory(NDArray a) {
+        if (!a.getDevice().equals(Device.cpu()) || !Aliasing.WRITES_THROUGH) {
+            return null;
+        }
+        ByteBuffer bytes = a.toByteBuffer(true);
+        if (!bytes.isDirect() || bytes.capacity() != a.getDataType().getNumOfBytes() * a.size()) {
+            return null;
+        }
+        return bytes.order(ByteOrder.nativeOrder());
+    }
+
+    /** Whether a write through a new CPU tensor's direct buffer reaches the tensor (found once, at first use). */
+    public static boolean cpuMemoryWritesThrough() {
+        return Aliasing.WRITES_THROUGH;
+    }
+
+    private static final class Aliasing {
+        static final boolean WRITES_THROUGH = check();
+
+        private Aliasing() {}
+
+        private static boolean check() {
+            try (NDManager manager = engine().newBaseManager(Device.cpu())) {
+                NDArray probe = manager.zeros(new Shape(2), DataType.FLOAT32);
+                ByteBuffer bytes = probe.toByteBuffer(true);
+                if (!bytes.isDirect() || bytes.capacity() != 8) {
+                    return false;
+                }
+                bytes.order(ByteOrder.nativeOrder()).asFloatBuffer().put(1, 42f);
+                return probe.toFloatArray()[1] == 42f; // read back by the engine's own copy
+            }
+        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.dropkit.model;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -9,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import dev.dropkit.Env;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
@@ -181,40 +179,10 @@ public record CompactSlice(Parameter parameter, NDArray leaf, int[] rows, int[] 
         }
     }
 
-    /**
-     * The float32 CPU tensor {@code a}'s own memory, or null where Java cannot reach it (another device or type, or an
-     * engine whose direct buffers are copies). For a contiguous CPU tensor (a parameter, a tensor just made, a
-     * gradient of one) DJL's direct buffer is the tensor's memory, so writes through it change the tensor; this is
-     * checked once per JVM ({@link Aliasing}), and {@code CompactSliceTest} checks it for every kind of slice.
-     */
+    /** The float32 CPU tensor {@code a}'s own memory ({@link Env#cpuMemory}), or null where Java cannot reach it. */
     static FloatBuffer memory(NDArray a) {
-        if (!a.getDevice().equals(Device.cpu()) || a.getDataType() != DataType.FLOAT32 || !Aliasing.WRITES_THROUGH) {
-            return null;
-        }
-        ByteBuffer bytes = a.toByteBuffer(true);
-        if (!bytes.isDirect() || bytes.capacity() != 4 * a.size()) {
-            return null;
-        }
-        return bytes.order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
-
-    /** Whether a write through a new CPU tensor's direct buffer reaches the tensor (found once, at first use). */
-    static final class Aliasing {
-        static final boolean WRITES_THROUGH = check();
-
-        private Aliasing() {}
-
-        private static boolean check() {
-            try (NDManager manager = Env.engine().newBaseManager(Device.cpu())) {
-                NDArray probe = manager.zeros(new Shape(2), DataType.FLOAT32);
-                ByteBuffer bytes = probe.toByteBuffer(true);
-                if (!bytes.isDirect() || bytes.capacity() != 8) {
-                    return false;
-                }
-                bytes.order(ByteOrder.nativeOrder()).asFloatBuffer().put(1, 42f);
-                return probe.toFloatArray()[1] == 42f; // read back by the engine's own copy
-            }
-        }
+        ByteBuffer bytes = a.getDataType() == DataType.FLOAT32 ? Env.cpuMemory(a) : null;
+        return bytes != null ? bytes.asFloatBuffer() : null;
     }
 
     /** The engine index of the rows {@code rows} of a matrix or vector. */

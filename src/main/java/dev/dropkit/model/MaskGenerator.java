@@ -1,14 +1,13 @@
 package dev.dropkit.model;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.util.RandomUtils;
+import dev.dropkit.Env;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 
@@ -59,9 +58,9 @@ final class MaskGenerator {
     NDArray tensor(NDManager manager, Shape shape, float rate, float scale) {
         int n = Math.toIntExact(shape.size());
         NDArray mask = manager.create(shape, DataType.FLOAT32); // uninitialised engine memory
-        ByteBuffer memory = mask.getDevice().equals(Device.cpu()) ? mask.toByteBuffer(true) : null;
+        ByteBuffer memory = Env.cpuMemory(mask);
         int[] bits = fill(n, rate, scale);
-        if (memory == null || !memory.isDirect() || memory.capacity() != 4 * n) {
+        if (memory == null) {
             float[] floats = new float[n]; // not aliased (e.g. a GPU): copy in
             for (int i = 0; i < n; i++) {
                 floats[i] = Float.intBitsToFloat(bits[i]);
@@ -70,7 +69,7 @@ final class MaskGenerator {
             return mask;
         }
         // CPU: the direct buffer is the tensor's own memory (contiguous, just made), so this writes the tensor
-        memory.order(ByteOrder.nativeOrder()).asIntBuffer().put(bits, 0, n);
+        memory.asIntBuffer().put(bits, 0, n);
         return mask;
     }
 
